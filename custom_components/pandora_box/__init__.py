@@ -1,0 +1,92 @@
+"""The Pandora Box integration: a home media box run from Home Assistant.
+
+Each config entry is one upstream (qBittorrent, Jackett, TMDB, Watchmode,
+CloudCmd, Portainer or Jellyfin).  Setting an entry up checks its credentials
+against the upstream, keeps the client in ``runtime_data`` and registers one
+service device for the upstream.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
+from .clients import create_client
+from .const import CONF_KIND, DOMAIN, Kind
+from .coordinator import PandoraConfigEntry, PandoraRuntimeData
+
+PLATFORMS: list[Platform] = []
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+MANUFACTURERS: dict[Kind, str] = {
+    Kind.QBITTORRENT: "qBittorrent project",
+    Kind.JACKETT: "Jackett",
+    Kind.TMDB: "The Movie Database",
+    Kind.WATCHMODE: "Watchmode",
+    Kind.CLOUDCMD: "Cloud Commander",
+    Kind.PORTAINER: "Portainer.io",
+    Kind.JELLYFIN: "Jellyfin",
+}
+MODELS: dict[Kind, str] = {
+    Kind.QBITTORRENT: "qBittorrent",
+    Kind.JACKETT: "Jackett",
+    Kind.TMDB: "TMDB API v3",
+    Kind.WATCHMODE: "Watchmode API v1",
+    Kind.CLOUDCMD: "CloudCmd",
+    Kind.PORTAINER: "Portainer",
+    Kind.JELLYFIN: "Jellyfin Server",
+}
+# The public APIs are not a place a user can browse to; the self-hosted ones are.
+PUBLIC_APIS = frozenset({Kind.TMDB, Kind.WATCHMODE})
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration (actions arrive here with their issues)."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
+    """Check the upstream, keep its client in runtime data and register its device."""
+    kind = Kind(entry.data[CONF_KIND])
+    handle = create_client(hass, entry.data)
+    if handle.close is not None:
+        entry.async_on_unload(handle.close)
+    placeholders = {"title": entry.title}
+    try:
+        info = await handle.client.async_get_info()
+    except InvalidAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="invalid_auth",
+            translation_placeholders={**placeholders, "error": err.message},
+        ) from err
+    except (CannotConnectError, ResponseError) as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={**placeholders, "error": err.message},
+        ) from err
+
+    entry.runtime_data = PandoraRuntimeData(kind=kind, client=handle.client, info=info)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        entry_type=dr.DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURERS[kind],
+        model=MODELS[kind],
+        name=entry.title,
+        sw_version=info.version,
+        configuration_url=None if kind in PUBLIC_APIS else entry.data["url"],
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
+    """Unload platforms; the entry's unload callbacks release the client's session."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

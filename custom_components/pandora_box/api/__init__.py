@@ -1,0 +1,1 @@
+"""Typed async clients for the upstreams of Pandora Box; no Home Assistant imports here."""

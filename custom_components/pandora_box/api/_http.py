@@ -1,0 +1,261 @@
+"""The one request helper every hand-written client builds on.
+
+It owns what all six of our own clients must do the same way: a bounded
+timeout per request, TLS verification unless the user turned it off for this
+upstream, a cap on the body size (a broken or hostile upstream must not exhaust
+memory), and the mapping of every transport or HTTP failure onto the three
+errors in :mod:`.errors`.  Messages name the upstream by its origin only
+(scheme, host, port): never a path or a query string, because TMDB, Watchmode
+and Jackett carry keys in the query.
+
+There are no retries here: the coordinator's next poll is the retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+import json as jsonlib
+from typing import Any, ClassVar
+
+import aiohttp
+from yarl import URL
+
+from .errors import CannotConnectError, InvalidAuthError, ResponseError
+
+DEFAULT_TIMEOUT = 15.0
+"""Seconds one request may take, connection and body included."""
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+"""Largest body a client accepts before it gives up on the answer."""
+
+_CHUNK = 64 * 1024
+
+
+def parse_base_url(url: str) -> URL:
+    """Return ``url`` as an absolute http(s) URL without a trailing slash.
+
+    Raises ``ValueError`` with a readable reason for anything else, so the
+    config flow can tell a malformed URL apart from an unreachable host.
+    """
+    try:
+        parsed = URL(url.strip())
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"not a URL: {err}") from err
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError("the URL must start with http:// or https://")
+    if not parsed.host:
+        raise ValueError("the URL has no host name")
+    if parsed.user or parsed.password:
+        raise ValueError("put credentials in their own fields, not in the URL")
+    if parsed.query_string or parsed.fragment:
+        raise ValueError("the URL must not have a query or fragment")
+    return parsed.with_path(parsed.path.rstrip("/") or "/")
+
+
+def origin(url: URL) -> str:
+    """Return ``scheme://host:port`` of ``url``: safe to show and to log."""
+    return str(url.origin())
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A finished response: status, content type and the whole (capped) body."""
+
+    status: int
+    content_type: str
+    body: bytes
+    service: str
+
+    def text(self) -> str:
+        """Return the body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """Return the body parsed as JSON, or raise ``ResponseError``."""
+        try:
+            return jsonlib.loads(self.body)
+        except ValueError as err:
+            raise ResponseError(f"{self.service} sent an answer that is not valid JSON") from err
+
+
+class HttpClient:
+    """Base class of our own clients: a base URL and one ``_request`` helper."""
+
+    service: ClassVar[str] = "The upstream"
+    """The upstream's product name, used in every message."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        *,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        """Keep the injected session; ``url`` is validated by ``parse_base_url``."""
+        self._session = session
+        self._base = parse_base_url(url)
+        self._ssl = verify_ssl  # aiohttp: True verifies with the default context
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout_s = timeout
+        self._max_bytes = max_bytes
+
+    @property
+    def base_url(self) -> URL:
+        """The upstream's base URL (no trailing slash)."""
+        return self._base
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host:port`` of the upstream, safe to log and show."""
+        return origin(self._base)
+
+    def _url(self, path: str, *, encoded: bool = False) -> URL:
+        """Join ``path`` to the base URL, keeping any path prefix of a proxy."""
+        base_path = self._base.path.rstrip("/")
+        return self._base.with_path(f"{base_path}/{path.lstrip('/')}", encoded=encoded)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+        auth: aiohttp.BasicAuth | None = None,
+        encoded_path: bool = False,
+        auth_statuses: Collection[int] = (401, 403),
+        allow_statuses: Collection[int] = (),
+    ) -> HttpResponse:
+        """Send one request and return its capped body, or raise one of our errors.
+
+        ``auth_statuses`` become ``InvalidAuthError``; ``allow_statuses`` are
+        returned to the caller as they are (a 404 a client wants to interpret,
+        say); any other status of 400 or more becomes ``ResponseError`` and 5xx
+        becomes ``CannotConnectError``.
+        """
+        url = self._url(path, encoded=encoded_path)
+        try:
+            async with self._session.request(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json,
+                data=data,
+                auth=auth,
+                ssl=self._ssl,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                status = resp.status
+                if status in auth_statuses and status not in allow_statuses:
+                    raise InvalidAuthError(
+                        f"{self.service} at {self.origin} rejected the credentials "
+                        f"(HTTP {status}); check them"
+                    )
+                if status >= 500 and status not in allow_statuses:
+                    raise CannotConnectError(
+                        f"{self.service} at {self.origin} answered HTTP {status}; "
+                        "it may be starting up or failing"
+                    )
+                body = await self._read_body(resp)
+                content_type = resp.content_type
+        except (InvalidAuthError, CannotConnectError, ResponseError):
+            raise
+        except TimeoutError as err:
+            raise CannotConnectError(
+                f"{self.service} at {self.origin} did not answer within {self._timeout_s:g} s"
+            ) from err
+        except aiohttp.ClientSSLError as err:
+            raise CannotConnectError(
+                f"TLS with {self.service} at {self.origin} failed; check the "
+                "certificate or turn off certificate verification for this entry"
+            ) from err
+        except aiohttp.ClientConnectorError as err:
+            raise CannotConnectError(
+                f"Cannot connect to {self.service} at {self.origin}: is it running "
+                "and is the URL right?"
+            ) from err
+        except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
+            raise CannotConnectError(
+                f"The connection to {self.service} at {self.origin} broke off "
+                f"({type(err).__name__})"
+            ) from err
+        if status >= 400 and status not in allow_statuses:
+            raise ResponseError(
+                f"{self.service} at {self.origin} refused the request (HTTP {status})",
+                status=status,
+            )
+        if 300 <= status < 400 and status not in allow_statuses:
+            raise ResponseError(
+                f"{self.service} at {self.origin} redirected the request (HTTP "
+                f"{status}); check the URL (http or https, path)",
+                status=status,
+            )
+        return HttpResponse(status, content_type, body, self.service)
+
+    async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
+        """Read the body, refusing anything over the size cap."""
+        too_big = ResponseError(
+            f"{self.service} at {self.origin} sent an answer larger than "
+            f"{self._max_bytes // (1024 * 1024)} MiB; refusing it"
+        )
+        if resp.content_length is not None and resp.content_length > self._max_bytes:
+            raise too_big
+        buf = bytearray()
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            buf += chunk
+            if len(buf) > self._max_bytes:
+                raise too_big
+        return bytes(buf)
+
+    def bad_answer(self, what: str) -> ResponseError:
+        """Build the error for an answer that does not have the expected shape."""
+        return ResponseError(f"{self.service} at {self.origin} sent {what}")
+
+
+def as_dict(value: Any, client: HttpClient, what: str) -> dict[str, Any]:
+    """Return ``value`` if it is a JSON object, else raise ``ResponseError``."""
+    if not isinstance(value, dict):
+        raise client.bad_answer(f"{what} that is not a JSON object")
+    return value
+
+
+def as_list(value: Any, client: HttpClient, what: str) -> list[Any]:
+    """Return ``value`` if it is a JSON array, else raise ``ResponseError``."""
+    if not isinstance(value, list):
+        raise client.bad_answer(f"{what} that is not a JSON list")
+    return value
+
+
+def opt_str(value: Any) -> str | None:
+    """Return ``value`` as a string, or ``None`` when it is missing or empty."""
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def opt_int(value: Any) -> int | None:
+    """Return ``value`` as an int, or ``None`` when missing or not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def opt_float(value: Any) -> float | None:
+    """Return ``value`` as a float, or ``None`` when missing or not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,41 @@
+"""The one small error hierarchy every Pandora Box client raises.
+
+Each client maps whatever its transport or upstream does wrong onto exactly one
+of three errors, so the integration needs a single mapping to Home Assistant's
+exceptions.  Every message is written for a person: it names the upstream and
+what to check, and never contains a secret (no key, token, password, cookie or
+query string).
+"""
+
+from __future__ import annotations
+
+
+class PandoraError(Exception):
+    """Base class of every error a Pandora Box client raises."""
+
+    def __init__(self, message: str) -> None:
+        """Keep a user-facing message."""
+        super().__init__(message)
+        self.message = message
+
+
+class CannotConnectError(PandoraError):
+    """The upstream could not be reached: DNS, refused, TLS, timeout or a 5xx answer."""
+
+
+class InvalidAuthError(PandoraError):
+    """The upstream rejected the credentials (401/403 or its own 'bad key' answer)."""
+
+
+class ResponseError(PandoraError):
+    """The upstream answered, but not with something we can use.
+
+    Covers malformed or oversized bodies and unexpected status codes.  ``status``
+    is the HTTP status when there was one, so callers can tell, for example, a
+    404 "not found" apart from a 400 "bad request".
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        """Keep the HTTP status next to the message."""
+        super().__init__(message)
+        self.status = status

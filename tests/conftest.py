@@ -1,0 +1,107 @@
+"""Fixtures shared by every test: simulators on loopback, sockets, custom integrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from simulators import (
+    CloudCmdSimulator,
+    JackettSimulator,
+    JellyfinSimulator,
+    PortainerSimulator,
+    QBittorrentSimulator,
+    Simulator,
+    TMDBSimulator,
+    WatchmodeSimulator,
+)
+
+from .helpers import new_simulator
+
+pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_sockets(socket_enabled: None) -> None:
+    """Allow real sockets; pytest-socket still limits connections to 127.0.0.1."""
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/pandora_box."""
+
+
+@pytest.fixture
+async def qbittorrent_sim() -> AsyncIterator[QBittorrentSimulator]:
+    """A qBittorrent simulator on a free loopback port."""
+    sim = QBittorrentSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def jackett_sim() -> AsyncIterator[JackettSimulator]:
+    """A Jackett simulator on a free loopback port."""
+    sim = JackettSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def tmdb_sim() -> AsyncIterator[TMDBSimulator]:
+    """A TMDB simulator on a free loopback port."""
+    sim = TMDBSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def watchmode_sim() -> AsyncIterator[WatchmodeSimulator]:
+    """A Watchmode simulator on a free loopback port."""
+    sim = WatchmodeSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def cloudcmd_sim(tmp_path: Path) -> AsyncIterator[CloudCmdSimulator]:
+    """A CloudCmd simulator serving a fresh temporary folder."""
+    root = tmp_path / "cloudcmd-root"
+    root.mkdir()
+    sim = CloudCmdSimulator(root=root)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def portainer_sim() -> AsyncIterator[PortainerSimulator]:
+    """A Portainer simulator on a free loopback port."""
+    sim = PortainerSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def jellyfin_sim() -> AsyncIterator[JellyfinSimulator]:
+    """A Jellyfin simulator on a free loopback port."""
+    sim = JellyfinSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def sim(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Simulator]:
+    """A started simulator of the kind given by indirect parametrisation."""
+    simulator = new_simulator(request.param, tmp_path)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()

@@ -1,0 +1,68 @@
+"""Helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pandora_box.config_flow import FIELDS, field_default
+from custom_components.pandora_box.const import CONF_KIND, DOMAIN, Kind
+from simulators import SIMULATORS, Simulator
+
+KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer", "jellyfin")
+
+
+def new_simulator(kind: str, tmp_path: Path, **kwargs: object) -> Simulator:
+    """Create (not start) a simulator of ``kind``; CloudCmd serves a fresh folder."""
+    cls = SIMULATORS[kind]
+    if kind == "cloudcmd":
+        root = tmp_path / f"cloudcmd-root-{len(list(tmp_path.iterdir()))}"
+        root.mkdir()
+        return cls(root=root, **kwargs)  # type: ignore[call-arg]
+    return cls(**kwargs)
+
+
+def entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """Config-entry data (kind included) that reaches ``sim``, as the flow stores it."""
+    fields = FIELDS[Kind(sim.kind)]
+    manifest = sim.manifest()
+    data: dict[str, Any] = {CONF_KIND: sim.kind}
+    for field in fields:
+        data[field] = manifest.get(field, field_default(Kind(sim.kind), field))
+    data.update(overrides)
+    return data
+
+
+def form_input(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """What a user types into the kind's form to reach ``sim``."""
+    data = entry_data(sim, **overrides)
+    del data[CONF_KIND]
+    return data
+
+
+def secret_field(kind: str) -> str:
+    """The field holding the secret credential of ``kind``."""
+    return CONF_PASSWORD if CONF_PASSWORD in FIELDS[Kind(kind)] else CONF_API_KEY
+
+
+def mock_entry(
+    sim: Simulator, *, unique_id: str | None = None, **overrides: Any
+) -> MockConfigEntry:
+    """A config entry of ``sim``'s kind pointing at ``sim``."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"{sim.kind} test",
+        data=entry_data(sim, **overrides),
+        unique_id=unique_id or f"{sim.kind}:test",
+    )
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add ``entry`` to Home Assistant and set it up."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()

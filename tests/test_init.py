@@ -1,0 +1,102 @@
+"""Entry setup and unload for every kind, against live simulators."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+
+from custom_components.pandora_box.api.qbittorrent import QBittorrentClient
+from custom_components.pandora_box.const import DOMAIN
+from simulators import Simulator
+
+from .helpers import KINDS, mock_entry, secret_field, setup_integration
+
+ALL_KINDS = pytest.mark.parametrize("sim", KINDS, indirect=True)
+
+
+@ALL_KINDS
+async def test_setup_and_unload(
+    hass: HomeAssistant, device_registry: dr.DeviceRegistry, sim: Simulator
+) -> None:
+    """An entry loads with its client in runtime data and one service device, then unloads."""
+    entry = mock_entry(sim)
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    runtime = entry.runtime_data
+    assert runtime.kind == sim.kind
+    assert runtime.info.unique_id
+    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert device is not None
+    assert device.entry_type is dr.DeviceEntryType.SERVICE
+    assert device.sw_version == runtime.info.version
+    assert device.name == entry.title
+    if sim.kind in ("tmdb", "watchmode"):
+        assert device.configuration_url is None
+    else:
+        assert device.configuration_url == sim.url
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+@ALL_KINDS
+async def test_unreachable_at_startup_retries(hass: HomeAssistant, sim: Simulator) -> None:
+    """An upstream that is down at startup makes the entry retry, then load once it is back."""
+    entry = mock_entry(sim)
+    await sim.stop()
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "Cannot reach" in str(entry.reason)
+    await sim.start()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@ALL_KINDS
+async def test_malformed_answer_at_startup_retries(hass: HomeAssistant, sim: Simulator) -> None:
+    """A broken answer at startup is a retry, not a crash."""
+    entry = mock_entry(sim)
+    sim.set_fault("malformed")
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@ALL_KINDS
+async def test_bad_credentials_start_reauth(hass: HomeAssistant, sim: Simulator) -> None:
+    """Refused credentials fail setup and open a reauth flow for the entry."""
+    entry = mock_entry(sim, **{secret_field(sim.kind): "revoked"})
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert len(flows) == 1
+    assert flows[0]["context"]["source"] == "reauth"
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+
+
+@pytest.mark.parametrize("sim", ["qbittorrent"], indirect=True)
+async def test_qbittorrent_session_is_closed_on_unload(hass: HomeAssistant, sim: Simulator) -> None:
+    """qBittorrent's own cookie session is released when its entry unloads."""
+    entry = mock_entry(sim)
+    await setup_integration(hass, entry)
+    client = entry.runtime_data.client
+    assert isinstance(client, QBittorrentClient)
+    session = client._session
+    assert not session.closed
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert session.closed
+
+
+@pytest.mark.parametrize("sim", ["qbittorrent"], indirect=True)
+async def test_qbittorrent_sessions_are_separate(hass: HomeAssistant, sim: Simulator) -> None:
+    """qBittorrent never uses Home Assistant's shared session (its jar drops IP cookies)."""
+    from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+    entry = mock_entry(sim)
+    await setup_integration(hass, entry)
+    client = entry.runtime_data.client
+    assert isinstance(client, QBittorrentClient)
+    assert client._session is not async_get_clientsession(hass)
