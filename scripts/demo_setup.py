@@ -107,6 +107,7 @@ async def main() -> int:
     parser.add_argument("--manifest", type=Path, required=True)
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--token-file", type=Path, help="write the access token here (tests)")
     args = parser.parse_args()
     url = args.url.rstrip("/")
 
@@ -120,6 +121,8 @@ async def main() -> int:
 
         manifest = await wait_until("the simulators", manifest_ready, 60)
         token = await onboard(session, url, args.username, args.password)
+        if args.token_file:
+            args.token_file.write_text(token, encoding="utf-8")
         failed = 0
         for kind in KINDS:
             result = await add_entry(session, url, token, kind, manifest[kind])

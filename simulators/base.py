@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import time
@@ -79,6 +80,7 @@ class Simulator:
         self.host = "127.0.0.1"
         self.port = 0
         self._runner: web.AppRunner | None = None
+        self._release = asyncio.Event()  # set to end every hanging request at once
 
     # -- to implement -----------------------------------------------------------------
 
@@ -133,7 +135,9 @@ class Simulator:
         if self._runner is not None:
             return self.url
         self.host = host
-        runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self.build_app(), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await runner.setup()
         site = web.TCPSite(runner, host, self.port if port is None else port, reuse_address=True)
         await site.start()
@@ -145,9 +149,15 @@ class Simulator:
 
     async def stop(self) -> None:
         """Stop serving; connections are refused until ``start()`` again."""
+        self._release_hung()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+    def _release_hung(self) -> None:
+        """End every request held by a ``hang`` or ``slow`` fault."""
+        self._release.set()
+        self._release = asyncio.Event()
 
     # -- faults and log --------------------------------------------------------------
 
@@ -158,8 +168,9 @@ class Simulator:
         self.fault = Fault(mode=mode, **kwargs)
 
     def clear_fault(self) -> None:
-        """Answer normally again."""
+        """Answer normally again (requests still hanging are answered 503 now)."""
         self.fault = None
+        self._release_hung()
 
     def count(self, path_prefix: str = "", method: str | None = None) -> int:
         """Number of logged upstream requests whose path starts with ``path_prefix``."""
@@ -191,8 +202,10 @@ class Simulator:
                 request.transport.abort()
             return web.Response(status=503)  # never sent: the connection is gone
         if fault.mode in ("hang", "slow"):
-            await asyncio.sleep(fault.delay)
-            if fault.mode == "hang":
+            release = self._release
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(release.wait(), fault.delay)
+            if fault.mode == "hang" or release.is_set():
                 raise web.HTTPServiceUnavailable(text="hung")
             return await handler(request)
         if fault.mode == "status":

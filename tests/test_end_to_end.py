@@ -1,0 +1,201 @@
+"""The demo's path, for real: `python -m simulators` and a real `hass` process.
+
+Starts both as subprocesses on free loopback ports, onboards Home Assistant and
+creates one entry per kind through its REST config-flow API (the same script
+the demo uses), then checks through REST that every entry loaded, that a wrong
+key gives ``invalid_auth`` and that a stopped simulator gives
+``cannot_connect``.  Everything started here is stopped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import contextlib
+import json
+import os
+from pathlib import Path
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+CONFIG = """
+homeassistant:
+  name: Pandora Box e2e
+  time_zone: UTC
+  unit_system: metric
+  country: US
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+api:
+config:
+onboarding:
+logger:
+  default: warning
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _call(url: str, token: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
+    request = urllib.request.Request(  # noqa: S310 - loopback URL built by the test
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method=method if body is not None else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+        return json.loads(resp.read())
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Simulators and Home Assistant, onboarded, with all seven entries added."""
+    work = tmp_path_factory.mktemp("e2e")
+    config = work / "config"
+    (config / "custom_components").mkdir(parents=True)
+    (config / "custom_components" / "pandora_box").symlink_to(
+        ROOT / "custom_components" / "pandora_box"
+    )
+    port = _free_port()
+    (config / "configuration.yaml").write_text(CONFIG.format(port=port), encoding="utf-8")
+    manifest = work / "manifest.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with contextlib.ExitStack() as stack:
+        sims = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(work / "simulators.log").open("wb"),
+        )
+        stack.callback(_stop, sims)
+        hass = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(work / "hass.log").open("wb"),
+        )
+        stack.callback(_stop, hass)
+        url = f"http://127.0.0.1:{port}"
+        token_file = work / "token"
+        setup = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "demo_setup.py"),
+                "--url",
+                url,
+                "--manifest",
+                str(manifest),
+                "--username",
+                "e2e",
+                "--password",
+                "e2e-password",
+                "--token-file",
+                str(token_file),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert setup.returncode == 0, setup.stdout + setup.stderr + (work / "hass.log").read_text()
+        yield {
+            "url": url,
+            "token": token_file.read_text(encoding="utf-8"),
+            "manifest": json.loads(manifest.read_text(encoding="utf-8")),
+            "setup_output": setup.stdout,
+            "sims": sims,
+        }
+
+
+def test_demo_entries_all_loaded(stack: dict[str, Any]) -> None:
+    """All seven entries were created through REST and are loaded."""
+    entries = _call(f"{stack['url']}/api/config/config_entries/entry", stack["token"])
+    ours = [e for e in entries if e["domain"] == "pandora_box"]
+    assert len(ours) == 7
+    deadline = time.monotonic() + 30
+    while any(e["state"] != "loaded" for e in ours) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        entries = _call(f"{stack['url']}/api/config/config_entries/entry", stack["token"])
+        ours = [e for e in entries if e["domain"] == "pandora_box"]
+    assert {e["state"] for e in ours} == {"loaded"}
+    assert stack["setup_output"].count("demo: added") == 7
+
+
+def _start_flow(stack: dict[str, Any], kind: str) -> str:
+    base = f"{stack['url']}/api/config/config_entries/flow"
+    flow = _call(base, stack["token"], {"handler": "pandora_box"})
+    assert flow["type"] == "menu"
+    form = _call(f"{base}/{flow['flow_id']}", stack["token"], {"next_step_id": kind})
+    assert form["type"] == "form"
+    return str(flow["flow_id"])
+
+
+def test_wrong_key_is_invalid_auth(stack: dict[str, Any]) -> None:
+    """Through REST, a wrong Jellyfin key is refused on the form with invalid_auth."""
+    flow_id = _start_flow(stack, "jellyfin")
+    fields = {**stack["manifest"]["jellyfin"], "api_key": "wrong"}
+    result = _call(
+        f"{stack['url']}/api/config/config_entries/flow/{flow_id}", stack["token"], fields
+    )
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+def test_stopped_simulator_is_cannot_connect(stack: dict[str, Any]) -> None:
+    """Through REST, an upstream that is gone gives cannot_connect."""
+    flow_id = _start_flow(stack, "jackett")
+    fields = {**stack["manifest"]["jackett"], "url": f"http://127.0.0.1:{_free_port()}"}
+    result = _call(
+        f"{stack['url']}/api/config/config_entries/flow/{flow_id}", stack["token"], fields
+    )
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+def test_simulator_fault_over_http(stack: dict[str, Any]) -> None:
+    """The running simulators take faults over HTTP: a Portainer 'down' is cannot_connect."""
+    portainer = stack["manifest"]["portainer"]
+    request = urllib.request.Request(  # noqa: S310
+        f"{portainer['url']}/_sim/fault",
+        data=json.dumps({"mode": "down"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+    try:
+        flow_id = _start_flow(stack, "portainer")
+        result = _call(
+            f"{stack['url']}/api/config/config_entries/flow/{flow_id}", stack["token"], portainer
+        )
+        assert result["errors"] == {"base": "cannot_connect"}
+    finally:
+        clear = urllib.request.Request(f"{portainer['url']}/_sim/fault", method="DELETE")  # noqa: S310
+        urllib.request.urlopen(clear, timeout=10).close()  # noqa: S310
