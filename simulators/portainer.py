@@ -252,13 +252,18 @@ class PortainerSimulator(Simulator):
         with_down_endpoint: bool = False,
         stop_removes_containers: bool = True,
         legacy_status_only: bool = False,
+        docker_one_shot: bool = True,
+        extra_containers: int = 0,
     ) -> None:
         """Build the state; ``stacks`` names the compose projects Portainer manages.
 
         ``stacks`` defaults to every compose project among ``containers``;
         ``with_down_endpoint`` adds an agent environment (Id 2, "nas") that is
         down; ``legacy_status_only`` drops ``/api/system/*`` (Portainer before
-        those routes had only ``/api/status``).
+        those routes had only ``/api/status``); ``docker_one_shot=False`` is a
+        Docker older than API 1.41, which ignores ``one-shot`` and always fills
+        ``precpu_stats``; ``extra_containers`` adds that many standalone
+        containers (every third one stopped) for fleet-sized tests.
         """
         super().__init__()
         self.api_key = api_key
@@ -266,6 +271,7 @@ class PortainerSimulator(Simulator):
         self.version = version
         self.stop_removes_containers = stop_removes_containers
         self.legacy_status_only = legacy_status_only
+        self.docker_one_shot = docker_one_shot
         self.endpoints: dict[int, SimEndpoint] = {
             e.id: replace(e) for e in (endpoints or [SimEndpoint(1, "local")])
         }
@@ -277,6 +283,17 @@ class PortainerSimulator(Simulator):
         now = time.time()
         self.containers: list[SimContainer] = []
         specs = list(media_stack() if containers is None else containers)
+        specs += [
+            ServiceSpec(
+                name=f"worker-{i:04d}",
+                image="busybox:1.37",
+                command="sleep infinity",
+                running=i % 3 != 0,
+                memory_mib=4,
+                cpu_load=0.001,
+            )
+            for i in range(extra_containers)
+        ]
         for age, spec in enumerate(specs, start=1):
             self._create(spec, created=now - 86400 * 3 - age * 60, started=now - 3600 * 5)
         names = list(dict.fromkeys(s.stack for s in specs if s.stack)) if stacks is None else stacks
@@ -728,7 +745,11 @@ class PortainerSimulator(Simulator):
         c = self._find_container(endpoint.id, request.match_info["cid"])
         if isinstance(c, web.Response):
             return c
-        one_shot = request.query.get("one-shot", "false") in ("1", "true", "True")
+        one_shot = self.docker_one_shot and request.query.get("one-shot", "false") in (
+            "1",
+            "true",
+            "True",
+        )
         return self._docker_json(self._stats_json(c, one_shot=one_shot))
 
     def _stats_json(self, c: SimContainer, *, one_shot: bool) -> dict[str, Any]:
@@ -794,7 +815,9 @@ class PortainerSimulator(Simulator):
             "online_cpus": pin.online_cpus,
             "throttling_data": throttling,
         }
-        if one_shot or c.samples < 2:
+        # Without one-shot Docker waits for a second sample, so precpu is filled
+        # from the first read on (a pinned sample has no natural predecessor).
+        if one_shot or c.samples < 1:
             precpu: dict[str, Any] = zero_cpu
             preread = _ZERO_DATE
         else:

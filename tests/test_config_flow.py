@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -20,7 +20,7 @@ from custom_components.pandora_box.const import (
     CONF_ROOT,
     DOMAIN,
 )
-from simulators import Simulator
+from simulators import CloudCmdSimulator, Simulator
 
 from .helpers import (
     KINDS,
@@ -160,10 +160,28 @@ async def test_cloudcmd_bad_root(hass: HomeAssistant, sim: Simulator, root: str)
 @pytest.mark.parametrize("sim", ["cloudcmd"], indirect=True)
 async def test_cloudcmd_root_is_normalised(hass: HomeAssistant, sim: Simulator) -> None:
     """Redundant slashes and dots in the root are tidied away."""
+    assert isinstance(sim, CloudCmdSimulator)
+    (sim.root / "Movies").mkdir()
     flow_id = await _open_form(hass, sim.kind)
     result = await _submit(hass, flow_id, form_input(sim, root="//Movies/./"))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_ROOT] == "/Movies"
+
+
+@pytest.mark.parametrize("sim", ["cloudcmd"], indirect=True)
+async def test_cloudcmd_missing_root_is_named_on_its_field(
+    hass: HomeAssistant, sim: Simulator
+) -> None:
+    """A root folder that does not exist is reported on the root field, then fixed."""
+    flow_id = await _open_form(hass, sim.kind)
+    result = await _submit(hass, flow_id, form_input(sim, root="/Nowhere"))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_ROOT: "root_not_found"}
+    assert "/Nowhere" in result["description_placeholders"]["error_detail"]
+    assert isinstance(sim, CloudCmdSimulator)
+    (sim.root / "Nowhere").mkdir()
+    result = await _submit(hass, flow_id, form_input(sim, root="/Nowhere"))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize("sim", ["jellyfin"], indirect=True)
@@ -199,6 +217,13 @@ async def test_duplicate_is_aborted(hass: HomeAssistant, sim: Simulator) -> None
     assert result["reason"] == "already_configured"
 
 
+async def _start_reconfigure(hass: HomeAssistant, entry: ConfigEntry) -> ConfigFlowResult:
+    """Open the reconfigure flow of ``entry`` as the entry's menu does."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+
+
 async def _create(hass: HomeAssistant, sim: Simulator) -> Any:
     """Create an entry for ``sim`` through the flow and return it."""
     flow_id = await _open_form(hass, sim.kind)
@@ -219,13 +244,14 @@ async def test_reauth(hass: HomeAssistant, sim: Simulator) -> None:
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
     flow_id = flows[0]["flow_id"]
-    result = await hass.config_entries.flow.async_configure(flow_id, {field: "still-wrong"})
+    user_input: dict[str, Any] = {field: "still-wrong"}
+    if "username" in entry.data:
+        user_input["username"] = entry.data["username"]
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
     assert result["errors"] == {"base": "invalid_auth"}
-    user_input: dict[str, Any] = {field: "rotated-secret"}
-    if "username" in entry.data:
-        user_input["username"] = entry.data["username"]
+    user_input[field] = "rotated-secret"
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -242,7 +268,7 @@ async def test_reconfigure_keeps_secret_when_left_empty(
     entry = await _create(hass, sim)
     field = secret_field(sim.kind)
     stored = entry.data[field]
-    result = await entry.start_reconfigure_flow(hass)
+    result = await _start_reconfigure(hass, entry)
     assert result["step_id"] == "reconfigure"
     shown = {str(key): key for key in result["data_schema"].schema}
     assert field in shown
@@ -258,7 +284,7 @@ async def test_reconfigure_errors_then_recovery(hass: HomeAssistant, sim: Simula
     """Reconfigure validates live like the user step, and keeps the entry on failure."""
     entry = await _create(hass, sim)
     before = dict(entry.data)
-    result = await entry.start_reconfigure_flow(hass)
+    result = await _start_reconfigure(hass, entry)
     await sim.stop()
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form_input(sim))
     assert result["errors"] == {"base": "cannot_connect"}
@@ -280,7 +306,7 @@ async def test_reconfigure_to_another_server(
     try:
         entry = await _create(hass, first)
         old_unique_id = entry.unique_id
-        result = await entry.start_reconfigure_flow(hass)
+        result = await _start_reconfigure(hass, entry)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], form_input(second)
         )
@@ -309,7 +335,7 @@ async def test_reconfigure_onto_other_entry_is_refused(
     try:
         entry = await _create(hass, first)
         await _create(hass, second)
-        result = await entry.start_reconfigure_flow(hass)
+        result = await _start_reconfigure(hass, entry)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], form_input(second)
         )

@@ -7,7 +7,7 @@ gets, and how to release it again: the config flow (to validate) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ class ClientHandle:
     """A client and what must run to release it (``None``: nothing to release)."""
 
     client: PandoraClient
-    close: Callable[[], Coroutine[Any, Any, None]] | None = None
+    close: Callable[[], None] | None = None
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
@@ -55,7 +55,10 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
 
     Every client shares Home Assistant's session except qBittorrent's: its SID
     cookie must survive on IP hosts, which the shared jar refuses, so it gets
-    a session of its own with an unsafe jar, closed with the handle.  TLS
+    a session of its own with an unsafe jar.  Home Assistant forbids closing
+    its sessions (the connector is shared): the handle *detaches* it, which is
+    how Home Assistant itself releases one; ``auto_cleanup`` is off so a
+    session made for a config-flow check does not linger until shutdown.  TLS
     verification is the entry's ``verify_ssl``; Portainer's library takes it
     from the session, ours per request.
     """
@@ -65,7 +68,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
     match kind:
         case Kind.QBITTORRENT:
             session = async_create_clientsession(
-                hass, verify_ssl=verify_ssl, cookie_jar=CookieJar(unsafe=True)
+                hass, verify_ssl=verify_ssl, auto_cleanup=False, cookie_jar=CookieJar(unsafe=True)
             )
             qbittorrent = QBittorrentClient(
                 session,
@@ -74,7 +77,7 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
                 password=data[CONF_PASSWORD],
                 verify_ssl=verify_ssl,
             )
-            return ClientHandle(qbittorrent, session.close)
+            return ClientHandle(qbittorrent, session.detach)
         case Kind.PORTAINER:
             return ClientHandle(
                 PortainerClient(

@@ -37,6 +37,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .api._http import parse_base_url
+from .api.cloudcmd import NotFoundError as RootNotFoundError
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .api.models import UpstreamInfo
 from .clients import create_client
@@ -121,7 +122,7 @@ def _normalise(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
     """Tidy the fields of ``data`` in place and return the errors of malformed ones."""
     errors: dict[str, str] = {}
     try:
-        data[CONF_URL] = str(parse_base_url(str(data.get(CONF_URL, ""))))
+        data[CONF_URL] = str(parse_base_url(str(data.get(CONF_URL, "")))).rstrip("/")
     except ValueError:
         errors[CONF_URL] = "invalid_url"
     if CONF_LANGUAGE in FIELDS[kind]:
@@ -311,6 +312,8 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "invalid_auth"}, err.message
         except CannotConnectError as err:
             return None, {"base": "cannot_connect"}, err.message
+        except RootNotFoundError as err:
+            return None, {CONF_ROOT: "root_not_found"}, err.message
         except ResponseError as err:
             return None, {CONF_URL: "wrong_service"}, err.message
         except Exception:  # noqa: BLE001 - any bug must show "unknown", not break the flow
@@ -318,4 +321,4 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "unknown"}, ""
         finally:
             if handle.close is not None:
-                await handle.close()
+                handle.close()

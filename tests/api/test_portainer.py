@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from pyportainer.exceptions import PortainerError
+from pyportainer.models.docker import DockerContainer
 import pytest
 
 from custom_components.pandora_box.api.errors import (
@@ -22,6 +24,7 @@ from custom_components.pandora_box.api.portainer import (
     Endpoint,
     PortainerClient,
     Stack,
+    _container,
 )
 from simulators.portainer import HOST_MEMORY, PortainerSimulator, human_duration
 
@@ -58,6 +61,12 @@ def by_name(containers: list[Container]) -> dict[str, Container]:
 def test_bad_url_is_value_error(session: aiohttp.ClientSession, url: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the reason text varies by URL
         PortainerClient(session, url, api_key="ptr_x")
+
+
+def test_base_url_and_origin(session: aiohttp.ClientSession) -> None:
+    api = PortainerClient(session, "https://portainer.lan:9443/", api_key="ptr_x")
+    assert str(api.base_url) == "https://portainer.lan:9443/"
+    assert api.origin == "https://portainer.lan:9443"
 
 
 # -- get_info ------------------------------------------------------------------------------
@@ -124,6 +133,81 @@ async def test_get_info_plain_text_answer(
         await client(session, sim).async_get_info()
 
 
+async def test_get_info_without_version(session: aiohttp.ClientSession) -> None:
+    sim = PortainerSimulator(version="")
+    await sim.start()
+    try:
+        with pytest.raises(ResponseError, match="without a version"):
+            await client(session, sim).async_get_info()
+    finally:
+        await sim.stop()
+
+
+@pytest.mark.parametrize(
+    ("fault", "match"),
+    [
+        ({"mode": "status", "status": 200}, "not JSON"),
+        ({"mode": "oversized", "size": 256 * 1024}, "size cap"),
+    ],
+)
+async def test_get_info_legacy_status_bad_answer(
+    session: aiohttp.ClientSession, fault: dict[str, Any], match: str
+) -> None:
+    sim = PortainerSimulator(legacy_status_only=True)
+    await sim.start()
+    try:
+        sim.set_fault(**fault, path="/api/status")
+        with pytest.raises(ResponseError, match=match):
+            await client(session, sim, max_bytes=64 * 1024).async_get_info()
+    finally:
+        await sim.stop()
+
+
+async def test_tls_to_a_plain_http_port(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = PortainerClient(session, sim.url.replace("http:", "https:"), api_key=sim.api_key)
+    with pytest.raises(CannotConnectError, match="TLS"):
+        await api.async_endpoints()
+
+
+class OddShapes(PortainerSimulator):
+    """Answers /api/endpoints with whatever JSON the test puts in ``body``."""
+
+    body: Any = None
+
+    async def _endpoints(self, request: web.Request) -> web.Response:
+        return web.json_response(self.body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"not": "a list"},
+        [{"Name": "no id"}],
+        [{"Id": "one", "Name": "local"}],
+        ["just a string"],
+        [{"Id": 1, "Snapshots": "nope"}],
+        None,
+    ],
+)
+async def test_answer_of_the_wrong_shape(session: aiohttp.ClientSession, body: Any) -> None:
+    sim = OddShapes()
+    sim.body = body
+    await sim.start()
+    try:
+        with pytest.raises(ResponseError, match="sent an answer"):
+            await client(session, sim).async_endpoints()
+    finally:
+        await sim.stop()
+
+
+def test_conversion_errors_are_bad_answers(session: aiohttp.ClientSession) -> None:
+    api = PortainerClient(session, "http://portainer.lan:9000", api_key="ptr_x")
+    with pytest.raises(ResponseError, match="wrong type"):
+        api._parse(lambda: int("twelve"))
+
+
 # -- environments and containers -----------------------------------------------------------
 
 
@@ -161,6 +245,18 @@ async def test_containers_all_states(
     assert sim.requests[-1].query == {"all": "1"}  # stopped ones asked for explicitly
 
 
+async def test_fleet_of_containers(session: aiohttp.ClientSession) -> None:
+    sim = PortainerSimulator(extra_containers=600)
+    await sim.start()
+    try:
+        containers = await client(session, sim).async_containers(1)
+    finally:
+        await sim.stop()
+    assert len(containers) == 605
+    workers = [c for c in containers if c.name.startswith("worker-")]
+    assert sum(c.state == "exited" for c in workers) == 200
+
+
 async def test_containers_of_down_environment(
     session: aiohttp.ClientSession, sim: PortainerSimulator
 ) -> None:
@@ -188,6 +284,17 @@ async def test_recreated_container_keeps_name_not_id(
     with pytest.raises(ResponseError) as err:
         await api.async_container_stats(1, before.id)
     assert err.value.status == 404
+
+
+def test_container_parsing_edge_cases() -> None:
+    linked = _container(
+        DockerContainer.from_dict(
+            {"Id": "a" * 64, "Names": ["/web/db", "/db"], "Created": "not a time", "Labels": None}
+        )
+    )
+    assert (linked.name, linked.created, linked.labels, linked.stack) == ("db", None, {}, None)
+    nameless = _container(DockerContainer.from_dict({"Id": "b" * 64, "Names": []}))
+    assert (nameless.name, nameless.created, nameless.image) == ("b" * 12, None, None)
 
 
 # -- stats ---------------------------------------------------------------------------------
@@ -278,6 +385,30 @@ async def test_stats_vary_between_reads(
     assert len(set(cpu)) > 1
     assert len({r.memory_bytes for r in reads}) > 1
     assert sim.requests[-1].query == {"stream": "false", "one-shot": "true"}
+
+
+async def test_stats_from_docker_without_one_shot(session: aiohttp.ClientSession) -> None:
+    sim = PortainerSimulator(docker_one_shot=False)  # Docker API < 1.41 fills precpu_stats
+    await sim.start()
+    try:
+        api = client(session, sim)
+        stats = await api.async_container_stats(1, sim.container("jellyfin").id)
+    finally:
+        await sim.stop()
+    # jellyfin's pattern: 0.35 cores x 1.35 on the first sample = 47.25 % of one core.
+    assert stats.cpu_percent == pytest.approx(47.25)
+
+
+async def test_cpu_samples_of_gone_containers_are_forgotten(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    old_id = sim.container("jellyfin").id
+    await api.async_container_stats(1, old_id)
+    await api.async_container_stats(1, "qbittorrent")  # by name: kept while it exists
+    sim.recreate_container("jellyfin")
+    await api.async_containers(1)
+    assert set(api._cpu_samples) == {(1, "qbittorrent")}
 
 
 async def test_stats_of_stopped_container(
@@ -376,6 +507,15 @@ async def test_stack_action_already_in_that_state(
     assert stack.active
     assert sim.count("/api/stacks/1/start") == 1
     assert sim.count("/api/stacks/1", method="GET") == 1
+
+
+async def test_stack_action_other_400_is_an_error(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    sim.set_fault("status", status=400, path="/api/stacks/1/stop")
+    with pytest.raises(ResponseError) as err:
+        await client(session, sim).async_stack_action(1, 1, "stop")  # the stack is active
+    assert err.value.status == 400
 
 
 async def test_stack_stop_keeping_containers(session: aiohttp.ClientSession) -> None:

@@ -317,11 +317,19 @@ class CloudCmdClient(HttpClient):
             allow_statuses=(404,),
         )
 
-    def _error(self, resp: HttpResponse, path: str, action: str) -> ResponseError:
-        """Turn CloudCmd's plain-text 404 into our error for ``path``."""
+    def _error(
+        self, resp: HttpResponse, path: str, action: str, names: Sequence[str] = ()
+    ) -> ResponseError:
+        """Turn CloudCmd's plain-text 404 into our error for ``path`` (and ``names``)."""
         text = resp.text().strip()
         detail = text[:_DETAIL_MAX]
         where = f"{self.service} at {self.origin}"
+        if names:
+            listed = ", ".join(names)
+            missing = f"{path} or one of {listed} does not exist"
+            action = f"{action} {listed} in"
+        else:
+            missing = "it does not exist"
         match = _CODE_RE.match(text)
         if match is None:
             if "beyond root" in text:
@@ -335,7 +343,7 @@ class CloudCmdClient(HttpClient):
         code, reason = match.group(1), match.group(2).strip()
         if code == "ENOENT":
             return NotFoundError(
-                f"{where} could not {action} {path}: it does not exist", path=path, detail=detail
+                f"{where} could not {action} {path}: {missing}", path=path, detail=detail
             )
         if code in ("EEXIST", "ENOTEMPTY"):
             return AlreadyExistsError(
@@ -348,20 +356,24 @@ class CloudCmdClient(HttpClient):
             status=resp.status,
         )
 
-    def _confirm(self, resp: HttpResponse, operation: Operation, path: str) -> None:
+    def _confirm(
+        self, resp: HttpResponse, operation: Operation, path: str, names: Sequence[str] = ()
+    ) -> None:
         """Raise unless ``resp`` is CloudCmd's success answer for ``operation``."""
         if resp.status == 404:
-            raise self._error(resp, path, operation)
+            raise self._error(resp, path, operation, names)
         if not answer_confirms(resp.text().strip(), operation):
             raise self.bad_answer(
                 f"no confirmation for {operation} of {path} (an empty or unexpected "
                 "answer: is the URL CloudCmd's, without a wrong path prefix?)"
             )
 
-    async def _command(self, operation: Operation, body: dict[str, Any], path: str) -> None:
+    async def _command(
+        self, operation: Operation, body: dict[str, Any], path: str, names: Sequence[str] = ()
+    ) -> None:
         """``PUT /api/v1/<operation>`` with ``body`` and check the answer."""
         resp = await self._call("PUT", f"api/v1/{operation}", encoded=False, json=body)
-        self._confirm(resp, operation, path)
+        self._confirm(resp, operation, path, names)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -495,7 +507,7 @@ class CloudCmdClient(HttpClient):
         resp = await self._call(
             "DELETE", self._fs_path(folder, query="files"), encoded=True, json=list(checked)
         )
-        self._confirm(resp, "delete", folder)
+        self._confirm(resp, "delete", folder, checked)
 
     async def async_move(
         self, src_dir: str, dst_dir: str, names: Sequence[str], *, overwrite: bool = False
@@ -505,7 +517,10 @@ class CloudCmdClient(HttpClient):
         if not overwrite:
             await self._refuse_clash(dst, checked)
         await self._command(
-            "move", {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)}, src
+            "move",
+            {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)},
+            src,
+            checked,
         )
 
     async def async_copy(
@@ -516,7 +531,10 @@ class CloudCmdClient(HttpClient):
         if not overwrite:
             await self._refuse_clash(dst, checked)
         await self._command(
-            "copy", {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)}, src
+            "copy",
+            {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)},
+            src,
+            checked,
         )
 
     async def async_rename(self, from_path: str, to_path: str, *, overwrite: bool = False) -> None:

@@ -47,6 +47,12 @@ ResultsController.cs``, master of 2026-08, commit 7911696), and imitated by
   ``Status`` 0 unknown, 1 error, 2 ok); ``PublishDate`` is an ISO date, usually
   with the server's offset; a date without an offset is taken as UTC and
   ``0001-01-01T00:00:00`` means unknown.
+* JSON query parameters: ``Query`` (ASP.NET binds it case-insensitively),
+  ``Category[]`` (Jackett splits the value on commas, so we send one
+  comma-joined value), ``imdbid``.  Torznab: ``q``, ``cat`` (comma-joined),
+  ``imdbid``, ``season``, ``ep``, ``limit``.
+* A 200 that is not Jackett's XML or JSON (a login page, a proxy's page, a
+  wrong path) is ``ResponseError``, as are malformed or oversized bodies.
 * No route reports Jackett's version with only the API key
   (``/api/v2.0/server/config`` needs the admin cookie), so ``UpstreamInfo``
   has no version and its name is ``Jackett (host:port)``.
@@ -235,6 +241,8 @@ class JackettClient(HttpClient):
         ``categories`` are Newznab ids (2000 movies, 5000 TV, subcategories);
         ``indexer`` is an indexer id or ``all``; ``imdb_id`` (``tt0133093``)
         narrows the search to one title where the indexers support it.
+        An empty ``indexer`` or a malformed ``imdb_id`` is a caller's bug:
+        ``ValueError``, before anything is sent.
         """
         params: dict[str, str] = {"apikey": self._api_key, "Query": query}
         if categories:

@@ -7,6 +7,10 @@ built on the injected session (TLS is the session's, chosen by the caller),
 with ``max_retries=0`` (the coordinator's next poll is the retry) and never
 owns or closes a session.  Callers only ever see the frozen dataclasses below
 and our three errors; no pyportainer model or exception leaves this module.
+``ValueError`` is raised, before anything is sent, only for caller mistakes: a
+malformed URL, an unknown action, or a container reference that is not a
+Docker id or name (it becomes part of the proxied path, so ``../`` and ``/``
+are refused).
 
 Decisions made after reading pyportainer 1.0.50 and Portainer's source:
 
@@ -243,12 +247,12 @@ class PortainerClient:
     async def async_endpoints(self) -> list[Endpoint]:
         """Return every environment the key's user may see."""
         raw = await self._call(self._api.get_endpoints)
-        return [_endpoint(item) for item in raw]
+        return self._parse(lambda: [_endpoint(item) for item in raw])
 
     async def async_containers(self, endpoint_id: int) -> list[Container]:
         """Return every container of ``endpoint_id``, stopped ones included."""
         raw = await self._call(lambda: self._api.get_containers(endpoint_id))
-        containers = [_container(item) for item in raw]
+        containers = self._parse(lambda: [_container(item) for item in raw])
         # Forget CPU samples of containers that are gone (recreated, removed).
         alive = {c.id for c in containers} | {c.name for c in containers}
         for key in [k for k in self._cpu_samples if k[0] == endpoint_id and k[1] not in alive]:
@@ -261,7 +265,7 @@ class PortainerClient:
         raw = await self._call(lambda: self._api.container_stats(endpoint_id, ref))
         key = (endpoint_id, ref)
         previous = self._cpu_samples.get(key)
-        stats, sample = _stats(raw, previous)
+        stats, sample = self._parse(lambda: _stats(raw, previous))
         if sample is None:
             self._cpu_samples.pop(key, None)
         else:
@@ -286,7 +290,7 @@ class PortainerClient:
     async def async_stacks(self) -> list[Stack]:
         """Return every stack the key's user may see."""
         raw = await self._call(self._api.get_stacks)
-        return [_stack(item) for item in raw]
+        return self._parse(lambda: [_stack(item) for item in raw])
 
     async def async_stack_action(
         self, stack_id: int, endpoint_id: int, action: StackAction
@@ -304,11 +308,12 @@ class PortainerClient:
             if err.status != 400:
                 raise
             # "Stack is already active/inactive" is a 400 whose body we cannot read.
-            current = _stack(await self._call(lambda: self._api.get_stack(stack_id)))
+            fetched = await self._call(lambda: self._api.get_stack(stack_id))
+            current = self._parse(lambda: _stack(fetched))
             if current.active != (action == "start"):
                 raise
             return current
-        return _stack(raw)
+        return self._parse(lambda: _stack(raw))
 
     # -- the one error mapping ---------------------------------------------------------
 
@@ -343,6 +348,13 @@ class PortainerClient:
             raise self._transport_error(err) from err
         except _PARSE_ERRORS as err:
             raise self._bad("an answer that is not valid JSON of the expected shape") from err
+
+    def _parse[R](self, build: Callable[[], R]) -> R:
+        """Convert pyportainer's models into ours; a field of the wrong type is a bad answer."""
+        try:
+            return build()
+        except _PARSE_ERRORS as err:
+            raise self._bad("an answer with fields of the wrong type") from err
 
     def _transport_error(self, cause: BaseException | None) -> PandoraError:
         """Map an aiohttp error (or pyportainer's wrapped cause) onto ours."""

@@ -88,6 +88,8 @@ ADD_JSON_API: Final = (2, 14)
 _STATE_ALIASES: Final = {"stoppedDL": "pausedDL", "stoppedUP": "pausedUP"}
 _PAUSED_STATES: Final = frozenset({"pausedDL", "pausedUP"})
 _ERROR_STATES: Final = frozenset({"error", "missingFiles"})
+_NEW_FILTERS: Final = {"paused": "stopped", "resumed": "running"}
+_OLD_FILTERS: Final = {"stopped": "paused", "running": "resumed"}
 _VERSION_RE: Final = re.compile(r"v?(\d+(?:\.\d+)*)[0-9A-Za-z.+-]*")
 _API_VERSION_RE: Final = re.compile(r"\d+(?:\.\d+){1,3}")
 
@@ -359,7 +361,9 @@ class QBittorrentClient(HttpClient):
             data: Any = None
             if form is not None:
                 # a FormData can be sent only once: build it per attempt
-                data = aiohttp.FormData(form.items(), default_to_multipart=multipart)
+                data = aiohttp.FormData(default_to_multipart=multipart)
+                for name, value in form.items():
+                    data.add_field(name, value)
             resp = await self._request(
                 method,
                 f"api/v2/{path}",
@@ -420,10 +424,17 @@ class QBittorrentClient(HttpClient):
         category: str | None = None,
         hashes: Sequence[str] | None = None,
     ) -> list[Torrent]:
-        """Return torrents from ``torrents/info`` (a one-off read; polling uses maindata)."""
+        """Return torrents from ``torrents/info`` (a one-off read; polling uses maindata).
+
+        ``filter_`` is qBittorrent's filter name; ``paused``/``stopped`` and
+        ``resumed``/``running`` are translated for the version.
+        """
+        await self._ensure_login()
         params: dict[str, str] = {}
         if filter_ is not None:
-            params["filter"] = filter_
+            # 5.x renamed the filters with the states: paused/resumed → stopped/running
+            names = _NEW_FILTERS if self._stop_start() else _OLD_FILTERS
+            params["filter"] = names.get(filter_, filter_)
         if category is not None:
             params["category"] = category
         if hashes is not None:
