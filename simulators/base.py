@@ -37,7 +37,9 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CONTROL_PREFIX = "/_sim/"
-SECRET_QUERY_KEYS = frozenset({"apikey", "api_key", "apiKey", "jackett_apikey", "passkey", "token", "ApiKey"})
+SECRET_QUERY_KEYS = frozenset(
+    {"apikey", "api_key", "apiKey", "jackett_apikey", "passkey", "token", "ApiKey"}
+)
 FAULT_MODES = frozenset({"down", "hang", "slow", "status", "malformed", "oversized"})
 
 

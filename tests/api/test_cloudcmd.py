@@ -220,17 +220,24 @@ async def test_faults(
     match: str,
 ) -> None:
     sim.set_fault(mode, **kwargs)
-    c = make_client(timeout=0.5)
+    c = make_client(timeout=0.5 if mode == "hang" else 10)  # streaming 20 MiB takes a moment
     with pytest.raises(error, match=match):
         await c.async_get_info()
     sim.clear_fault()
     assert (await c.async_get_info()).version == VERSION
 
 
-async def test_malformed_listing(client: CloudCmdClient, sim: CloudCmdSimulator) -> None:
+async def test_malformed_listing(
+    client: CloudCmdClient, sim: CloudCmdSimulator, disk: Path
+) -> None:
     sim.set_fault("malformed", path="/api/v1/fs")
-    with pytest.raises(ResponseError, match="it is a file, not a folder"):
+    with pytest.raises(ResponseError, match="folder listing that is not valid JSON"):
         await client.async_list("/Movies")
+    (disk / "broken.json").write_text("{not json", encoding="utf-8")
+    sim.clear_fault()
+    assert await client.async_read_file("/broken.json") == b"{not json"
+    with pytest.raises(ResponseError, match="not valid JSON"):
+        await client.async_list("/broken.json")
 
 
 async def test_stopped(client: CloudCmdClient, sim: CloudCmdSimulator) -> None:

@@ -59,14 +59,25 @@ def origin(url: URL) -> str:
     return str(url.origin())
 
 
+def retry_after_seconds(value: str | None) -> int | None:
+    """Parse a ``Retry-After`` header given in seconds (HTTP dates are ignored)."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
-    """A finished response: status, content type and the whole (capped) body."""
+    """A finished response: status, content type and the whole (capped) body.
+
+    ``retry_after`` is the ``Retry-After`` header in seconds, when sent.
+    """
 
     status: int
     content_type: str
     body: bytes
     service: str
+    retry_after: int | None = None
 
     def text(self) -> str:
         """Return the body decoded as UTF-8 (undecodable bytes replaced)."""
@@ -166,6 +177,7 @@ class HttpClient:
                     )
                 body = await self._read_body(resp)
                 content_type = resp.content_type
+                retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
         except (InvalidAuthError, CannotConnectError, ResponseError):
             raise
         except TimeoutError as err:
@@ -198,7 +210,7 @@ class HttpClient:
                 f"{status}); check the URL (http or https, path)",
                 status=status,
             )
-        return HttpResponse(status, content_type, body, self.service)
+        return HttpResponse(status, content_type, body, self.service, retry_after)
 
     async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
         """Read the body, refusing anything over the size cap."""

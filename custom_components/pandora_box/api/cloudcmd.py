@@ -413,20 +413,26 @@ class CloudCmdClient(HttpClient):
         resp = await self._call("GET", self._fs_path(path), encoded=True)
         if resp.status == 404:
             raise self._error(resp, path, "list")
-        listing = self._parse_listing(resp, path)
+        listing = self._parse_listing(resp, strict=True)
         if listing is None:
             raise ResponseError(
                 f"{self.service} at {self.origin} could not list {path}: it is a file, not a folder"
             )
         return listing
 
-    def _parse_listing(self, resp: HttpResponse, path: str) -> Listing | None:
-        """Parse a folder listing; ``None`` when the answer is a file's content."""
+    def _parse_listing(self, resp: HttpResponse, *, strict: bool) -> Listing | None:
+        """Parse a folder listing; ``None`` when the answer is a file's content.
+
+        ``strict``: JSON that does not parse is a broken listing (an error),
+        not the content of a ``.json`` file.
+        """
         if resp.content_type != "application/json":
             return None
         try:
             raw = resp.json()
-        except ResponseError:
+        except ResponseError as err:
+            if strict:
+                raise self.bad_answer("a folder listing that is not valid JSON") from err
             return None
         if not isinstance(raw, dict) or "path" not in raw or "files" not in raw:
             return None
@@ -464,7 +470,7 @@ class CloudCmdClient(HttpClient):
         resp = await self._call("GET", self._fs_path(path), encoded=True)
         if resp.status == 404:
             raise self._error(resp, path, "read")
-        listing = self._parse_listing(resp, path)
+        listing = self._parse_listing(resp, strict=False)
         if listing is not None and listing.path == join_path(split_path(path)):
             raise ResponseError(
                 f"{self.service} at {self.origin} could not read {path}: it is a folder"

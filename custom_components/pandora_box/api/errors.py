@@ -39,3 +39,12 @@ class ResponseError(PandoraError):
         """Keep the HTTP status next to the message."""
         super().__init__(message)
         self.status = status
+
+
+class RateLimitedError(ResponseError):
+    """The upstream answered 429; ``retry_after`` is its ``Retry-After`` in seconds, if sent."""
+
+    def __init__(self, message: str, *, retry_after: int | None) -> None:
+        """Keep the ``Retry-After`` seconds next to the message."""
+        super().__init__(message, status=429)
+        self.retry_after = retry_after

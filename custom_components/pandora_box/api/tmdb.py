@@ -46,19 +46,17 @@ Decisions (checked against developer.themoviedb.org, "Errors" and
 * ``language`` and ``region`` go on every request (TMDB ignores ``region``
   where it does not apply), so genre names and titles come in the entry's
   language.
-* ``Retry-After`` is read while the body is read (the shared ``HttpResponse``
-  carries no headers) and kept in a context variable, per task.
+* ``Retry-After`` comes from the shared request helper (``HttpResponse.retry_after``).
 * TLS is always verified: this is a public API, there is no ``verify_ssl``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 import hashlib
 import re
-from typing import Any, ClassVar, Final, Literal, override
+from typing import Any, ClassVar, Final, Literal
 
 import aiohttp
 
@@ -72,7 +70,7 @@ from ._http import (
     opt_int,
     opt_str,
 )
-from .errors import InvalidAuthError, PandoraError, ResponseError
+from .errors import InvalidAuthError, PandoraError, RateLimitedError, ResponseError
 from .models import UpstreamInfo
 
 type MediaType = Literal["movie", "tv"]
@@ -89,18 +87,6 @@ MAX_PAGE: Final = 500
 _MEDIA_TYPES: Final = ("movie", "tv")
 _YEAR_RE: Final = re.compile(r"^(\d{4})-")
 
-# The shared HttpResponse has no headers, so the Retry-After of the answer
-# being read is noted here; a context variable keeps concurrent requests of
-# one client (each in its own task) apart.
-_retry_after: ContextVar[str | None] = ContextVar("tmdb_retry_after", default=None)
-
-
-def retry_after_seconds(value: str | None) -> int | None:
-    """Parse a ``Retry-After`` header given in seconds (dates are ignored)."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
-
 
 def is_read_access_token(credential: str) -> bool:
     """Return whether ``credential`` looks like a TMDB read-access token (a JWT)."""
@@ -112,13 +98,8 @@ def credential_digest(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
-class TMDBRateLimitError(ResponseError):
+class TMDBRateLimitError(RateLimitedError):
     """TMDB answered 429: too many requests; ``retry_after`` is in seconds when known."""
-
-    def __init__(self, message: str, *, retry_after: int | None) -> None:
-        """Keep the ``Retry-After`` seconds next to the message."""
-        super().__init__(message, status=429)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,7 +191,6 @@ class TMDBClient(HttpClient):
             query["api_key"] = self._api_key
         for key, value in (params or {}).items():
             query[key] = str(value)
-        _retry_after.set(None)
         try:
             resp = await self._request(
                 "GET",
@@ -252,7 +232,7 @@ class TMDBClient(HttpClient):
         if resp.status == 404:
             return ResponseError(f"TMDB has no such {what}{detail}", status=404)
         if resp.status == 429:
-            retry_after = retry_after_seconds(_retry_after.get())
+            retry_after = resp.retry_after
             wait = f"; retry after {retry_after} s" if retry_after is not None else ""
             return TMDBRateLimitError(
                 f"TMDB at {self.origin} is rate limiting requests{detail}{wait}",
@@ -262,12 +242,6 @@ class TMDBClient(HttpClient):
             f"TMDB at {self.origin} refused the request (HTTP {resp.status}){detail}",
             status=resp.status,
         )
-
-    @override
-    async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
-        """Read the body as the base class does, noting ``Retry-After`` on the way."""
-        _retry_after.set(resp.headers.get("Retry-After"))
-        return await super()._read_body(resp)
 
     # -- validation ------------------------------------------------------------------
 

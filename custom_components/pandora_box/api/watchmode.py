@@ -38,11 +38,10 @@ Decisions, verified against Watchmode's API reference (api.watchmode.com/docs,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
 import hashlib
 import re
-from typing import Any, ClassVar, Final, Literal, override
+from typing import Any, ClassVar, Final, Literal
 
 import aiohttp
 
@@ -56,7 +55,7 @@ from ._http import (
     opt_int,
     opt_str,
 )
-from .errors import InvalidAuthError, PandoraError, ResponseError
+from .errors import InvalidAuthError, PandoraError, RateLimitedError, ResponseError
 from .models import UpstreamInfo
 
 FORMAT_RANK: Final[Mapping[str, int]] = {"4K": 3, "HD": 2, "SD": 1}
@@ -65,21 +64,13 @@ FORMAT_RANK: Final[Mapping[str, int]] = {"4K": 3, "HD": 2, "SD": 1}
 _TITLE_ID_RE: Final = re.compile(r"^(\d+|tt\d+|movie-\d+|tv-\d+)$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
 
-# The shared HttpResponse has no headers; Retry-After is noted per task here.
-_retry_after: ContextVar[str | None] = ContextVar("watchmode_retry_after", default=None)
-
 
 class WatchmodeQuotaError(ResponseError):
     """Watchmode answered 402: the key's plan quota is used up."""
 
 
-class WatchmodeRateLimitError(ResponseError):
+class WatchmodeRateLimitError(RateLimitedError):
     """Watchmode answered 429; ``retry_after`` is in seconds when Watchmode said."""
-
-    def __init__(self, message: str, *, retry_after: int | None) -> None:
-        """Keep the ``Retry-After`` seconds next to the message."""
-        super().__init__(message, status=429)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,7 +181,6 @@ class WatchmodeClient(HttpClient):
     ) -> Any:
         """GET ``path`` (trailing slash kept: Watchmode's paths end in one) as JSON."""
         query = {**(params or {}), "apiKey": self._api_key}
-        _retry_after.set(None)
         try:
             resp = await self._request(
                 "GET",
@@ -206,12 +196,6 @@ class WatchmodeClient(HttpClient):
         except PandoraError as err:
             # aiohttp's errors below ours can name the URL, apiKey included.
             raise err from None
-
-    @override
-    async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
-        """Read the body as the base class does, noting ``Retry-After`` on the way."""
-        _retry_after.set(resp.headers.get("Retry-After"))
-        return await super()._read_body(resp)
 
     def _error(self, resp: HttpResponse, what: str) -> PandoraError:
         """Build the error for a Watchmode error answer (``statusCode``/``statusMessage``)."""
@@ -232,8 +216,7 @@ class WatchmodeClient(HttpClient):
                 f"The Watchmode API key is over its plan's quota{detail}", status=402
             )
         if resp.status == 429:
-            raw = _retry_after.get()
-            retry_after = int(raw) if raw is not None and raw.strip().isdigit() else None
+            retry_after = resp.retry_after
             wait = f"; retry after {retry_after} s" if retry_after is not None else ""
             return WatchmodeRateLimitError(
                 f"Watchmode at {self.origin} is rate limiting requests{detail}{wait}",
