@@ -99,10 +99,6 @@ _NODE_MESSAGES = {
 }
 
 
-class NodeError(Exception):
-    """An error CloudCmd would answer with ``404`` and this message."""
-
-
 def node_message(err: OSError, syscall: str, path: str, dest: str | None = None) -> str:
     """Format ``err`` the way Node.js does (``ENOENT: no such …, scandir '/x'``)."""
     code, text = _NODE_MESSAGES.get(
@@ -458,9 +454,7 @@ class CloudCmdSimulator(Simulator):
 
             try:
                 await asyncio.to_thread(mkdir)
-            except FileExistsError as err:
-                return self._error(node_message(err, "mkdir", web_path))
-            except OSError as err:
+            except OSError as err:  # EEXIST over a file, ENOTDIR below one
                 return self._error(node_message(err, "mkdir", web_path))
             return self._ok(_message("make dir", _basename(name)))
 

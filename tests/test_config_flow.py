@@ -275,6 +275,7 @@ async def test_reconfigure_keeps_secret_when_left_empty(
     stored = entry.data[field]
     result = await _start_reconfigure(hass, entry)
     assert result["step_id"] == "reconfigure"
+    assert result["data_schema"] is not None
     shown = {str(key): key for key in result["data_schema"].schema}
     assert field in shown
     user_input = {k: v for k, v in form_input(sim).items() if k != field}

@@ -24,6 +24,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+import pytest_socket
+
+# One Home Assistant for the whole module: keep its tests on one xdist worker
+# (scripts/test runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("end_to_end")
 
 ROOT = Path(__file__).parent.parent
 CONFIG = """
@@ -51,13 +56,13 @@ def _free_port() -> int:
 
 
 def _call(url: str, token: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
-    request = urllib.request.Request(  # noqa: S310 - loopback URL built by the test
+    request = urllib.request.Request(
         url,
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method=method if body is not None else "GET",
     )
-    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as resp:
         return json.loads(resp.read())
 
 
@@ -74,6 +79,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Simulators and Home Assistant, onboarded, with all seven entries added."""
+    # Module fixtures run before the per-test socket_enabled fixture; this one
+    # only talks to the processes it starts on 127.0.0.1.
+    pytest_socket.enable_socket()
     work = tmp_path_factory.mktemp("e2e")
     config = work / "config"
     (config / "custom_components").mkdir(parents=True)
@@ -85,7 +93,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     manifest = work / "manifest.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with contextlib.ExitStack() as stack:
-        sims = subprocess.Popen(  # noqa: S603
+        sims = subprocess.Popen(
             [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
             cwd=ROOT,
             env=env,
@@ -93,7 +101,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             stderr=(work / "simulators.log").open("wb"),
         )
         stack.callback(_stop, sims)
-        hass = subprocess.Popen(  # noqa: S603
+        hass = subprocess.Popen(
             [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
             cwd=work,
             env=env,
@@ -103,7 +111,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         stack.callback(_stop, hass)
         url = f"http://127.0.0.1:{port}"
         token_file = work / "token"
-        setup = subprocess.run(  # noqa: S603
+        setup = subprocess.run(
             [
                 sys.executable,
                 str(ROOT / "scripts" / "demo_setup.py"),
@@ -183,13 +191,13 @@ def test_stopped_simulator_is_cannot_connect(stack: dict[str, Any]) -> None:
 def test_simulator_fault_over_http(stack: dict[str, Any]) -> None:
     """The running simulators take faults over HTTP: a Portainer 'down' is cannot_connect."""
     portainer = stack["manifest"]["portainer"]
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"{portainer['url']}/_sim/fault",
         data=json.dumps({"mode": "down"}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+    urllib.request.urlopen(request, timeout=10).close()
     try:
         flow_id = _start_flow(stack, "portainer")
         result = _call(
@@ -197,5 +205,5 @@ def test_simulator_fault_over_http(stack: dict[str, Any]) -> None:
         )
         assert result["errors"] == {"base": "cannot_connect"}
     finally:
-        clear = urllib.request.Request(f"{portainer['url']}/_sim/fault", method="DELETE")  # noqa: S310
-        urllib.request.urlopen(clear, timeout=10).close()  # noqa: S310
+        clear = urllib.request.Request(f"{portainer['url']}/_sim/fault", method="DELETE")
+        urllib.request.urlopen(clear, timeout=10).close()

@@ -11,7 +11,7 @@ from custom_components.pandora_box.api.qbittorrent import QBittorrentClient
 from custom_components.pandora_box.const import DOMAIN
 from simulators import Simulator
 
-from .helpers import KINDS, mock_entry, secret_field, setup_integration
+from .helpers import KINDS, mock_entry, secret_field, setup_integration, state_of
 
 ALL_KINDS = pytest.mark.parametrize("sim", KINDS, indirect=True)
 
@@ -23,7 +23,7 @@ async def test_setup_and_unload(
     """An entry loads with its client in runtime data and one service device, then unloads."""
     entry = mock_entry(sim)
     await setup_integration(hass, entry)
-    assert entry.state is ConfigEntryState.LOADED
+    assert state_of(entry) is ConfigEntryState.LOADED
     runtime = entry.runtime_data
     assert runtime.kind == sim.kind
     assert runtime.info.unique_id
@@ -39,7 +39,7 @@ async def test_setup_and_unload(
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert state_of(entry) is ConfigEntryState.NOT_LOADED
 
 
 @ALL_KINDS
@@ -48,12 +48,12 @@ async def test_unreachable_at_startup_retries(hass: HomeAssistant, sim: Simulato
     entry = mock_entry(sim)
     await sim.stop()
     await setup_integration(hass, entry)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
     assert "Cannot reach" in str(entry.reason)
     await sim.start()
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
+    assert state_of(entry) is ConfigEntryState.LOADED
 
 
 @ALL_KINDS
@@ -62,7 +62,7 @@ async def test_malformed_answer_at_startup_retries(hass: HomeAssistant, sim: Sim
     entry = mock_entry(sim)
     sim.set_fault("malformed")
     await setup_integration(hass, entry)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
 
 
 @ALL_KINDS
@@ -70,7 +70,7 @@ async def test_bad_credentials_start_reauth(hass: HomeAssistant, sim: Simulator)
     """Refused credentials fail setup and open a reauth flow for the entry."""
     entry = mock_entry(sim, **{secret_field(sim.kind): "revoked"})
     await setup_integration(hass, entry)
-    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert state_of(entry) is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert len(flows) == 1
     assert flows[0]["context"]["source"] == "reauth"
