@@ -91,7 +91,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     port = _free_port()
     (config / "configuration.yaml").write_text(CONFIG.format(port=port), encoding="utf-8")
     manifest = work / "manifest.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Not measured by pytest-cov: its subprocess hook would run with another
+    # working directory (no pyproject.toml, no branch coverage) and spoil the data.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    env["PYTHONPATH"] = str(ROOT)
     with contextlib.ExitStack() as stack:
         sims = subprocess.Popen(
             [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
