@@ -42,6 +42,7 @@ import struct
 import time
 from typing import Any, ClassVar, Self
 from urllib.parse import unquote_plus
+import uuid
 import zlib
 
 from aiohttp import web
@@ -308,8 +309,11 @@ class JellyfinSimulator(Simulator):
 
     @classmethod
     def for_demo(cls, *, root: Path, secret: str) -> Self:
-        """A demo server whose clock follows wall time (positions and scans move)."""
-        return cls(api_key=secret, realtime=True)
+        """A demo server whose clock follows wall time (positions and scans move).
+
+        Its server id is random too, so two demo runs are two servers.
+        """
+        return cls(api_key=secret, server_id=uuid.uuid4().hex, realtime=True)
 
     # -- clock --------------------------------------------------------------------------
 

@@ -34,8 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 import hashlib
 import json
+from pathlib import Path
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
+import uuid
 
 from aiohttp import web
 
@@ -239,6 +241,11 @@ class PortainerSimulator(Simulator):
 
     kind: ClassVar[str] = "portainer"
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+
+    @classmethod
+    def for_demo(cls, *, root: Path, secret: str) -> Self:
+        """A demo Portainer with a random instance id, so two demo runs are two servers."""
+        return cls(api_key=f"ptr_{secret}", instance_id=str(uuid.uuid4()))
 
     def __init__(
         self,

@@ -210,3 +210,41 @@ def test_simulator_fault_over_http(stack: dict[str, Any]) -> None:
     finally:
         clear = urllib.request.Request(f"{portainer['url']}/_sim/fault", method="DELETE")
         urllib.request.urlopen(clear, timeout=10).close()
+
+
+def _submit(stack: dict[str, Any], kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    flow_id = _start_flow(stack, kind)
+    result: dict[str, Any] = _call(
+        f"{stack['url']}/api/config/config_entries/flow/{flow_id}", stack["token"], fields
+    )
+    return result
+
+
+def test_second_simulator_run_adds_seven_more_then_cannot_connect(
+    stack: dict[str, Any], tmp_path: Path
+) -> None:
+    """Against a fresh `python -m simulators`, every kind gets a new entry; stopped, none can."""
+    manifest = tmp_path / "second.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    sims = subprocess.Popen(
+        [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not manifest.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        second = json.loads(manifest.read_text(encoding="utf-8"))
+        created = {kind: _submit(stack, kind, fields) for kind, fields in second.items()}
+        assert {kind: r["type"] for kind, r in created.items()} == dict.fromkeys(
+            second, "create_entry"
+        )
+    finally:
+        _stop(sims)
+    for kind, fields in second.items():
+        result = _submit(stack, kind, fields)
+        assert (kind, result["errors"]) == (kind, {"base": "cannot_connect"})
