@@ -113,6 +113,8 @@ class HttpClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._timeout_s = timeout
         self._max_bytes = max_bytes
+        self._secrets: tuple[str, ...] = ()
+        """Credentials a subclass sends; ``_redact`` masks them in upstream text."""
 
     @property
     def base_url(self) -> URL:
@@ -226,6 +228,13 @@ class HttpClient:
             if len(buf) > self._max_bytes:
                 raise too_big
         return bytes(buf)
+
+    def _redact(self, text: str, limit: int = 200) -> str:
+        """Return upstream text fit for a message: credentials masked, at most ``limit`` chars."""
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text[:limit]
 
     def bad_answer(self, what: str) -> ResponseError:
         """Build the error for an answer that does not have the expected shape."""

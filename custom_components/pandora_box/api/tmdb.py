@@ -159,6 +159,7 @@ class TMDBClient(HttpClient):
         """Keep the session, base URL (e.g. ``https://api.themoviedb.org/3``) and credential."""
         super().__init__(session, url, verify_ssl=True, timeout=timeout)
         self._api_key = api_key.strip()
+        self._secrets = (self._api_key,)
         self._language = language
         self._region = region
         self._bearer = is_read_access_token(self._api_key)
@@ -170,12 +171,6 @@ class TMDBClient(HttpClient):
         return self._bearer
 
     # -- requests --------------------------------------------------------------------
-
-    def _redact(self, text: str) -> str:
-        """Return upstream text with the credential masked, shortened for a message."""
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        return text[:200]
 
     async def _get(
         self, path: str, params: Mapping[str, str | int] | None = None, *, what: str = "resource"

@@ -162,6 +162,7 @@ class WatchmodeClient(HttpClient):
         """Keep the session, base URL (e.g. ``https://api.watchmode.com/v1``), key and region."""
         super().__init__(session, url, verify_ssl=True, timeout=timeout)
         self._api_key = api_key.strip()
+        self._secrets = (self._api_key,)
         self._region = region.strip().upper()
 
     @property
@@ -170,11 +171,6 @@ class WatchmodeClient(HttpClient):
         return self._region
 
     # -- requests --------------------------------------------------------------------
-
-    def _redact(self, text: str) -> str:
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        return text[:200]
 
     async def _get(
         self, path: str, params: Mapping[str, str] | None = None, *, what: str = "resource"
