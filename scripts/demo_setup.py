@@ -47,7 +47,7 @@ async def onboard(session: aiohttp.ClientSession, url: str, username: str, passw
         async with session.get(f"{url}/api/onboarding") as resp:
             return resp.status == 200
 
-    await wait_until("Home Assistant to start", ready, 180)
+    await wait_until("Home Assistant to start", ready, 540)
     async with session.post(
         f"{url}/api/onboarding/users",
         json={

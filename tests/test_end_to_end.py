@@ -28,7 +28,9 @@ import pytest_socket
 
 # One Home Assistant for the whole module: keep its tests on one xdist worker
 # (scripts/test runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("end_to_end")
+# The first start of a fresh venv compiles Home Assistant's bytecode: minutes on
+# two cores, hence the longer timeout for this module.
+pytestmark = [pytest.mark.xdist_group("end_to_end"), pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).parent.parent
 CONFIG = """
@@ -133,7 +135,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             env=env,
             capture_output=True,
             text=True,
-            timeout=240,
+            timeout=600,
             check=False,
         )
         assert setup.returncode == 0, setup.stdout + setup.stderr + (work / "hass.log").read_text()

@@ -2,8 +2,10 @@
 
 Each config entry is one upstream (qBittorrent, Jackett, TMDB, Watchmode,
 CloudCmd, Portainer or Jellyfin).  Setting an entry up checks its credentials
-against the upstream, keeps the client in ``runtime_data`` and registers one
-service device for the upstream.
+against the upstream, registers one service device for it, runs the first
+refresh of its coordinator (kinds that poll), keeps client and coordinator in
+``runtime_data`` and forwards the platforms of its kind.  Actions are
+registered once, in ``async_setup``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,19 @@ from homeassistant.helpers.typing import ConfigType
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .clients import create_client
 from .const import CONF_KIND, DOMAIN, Kind
-from .coordinator import PandoraConfigEntry, PandoraRuntimeData
+from .coordinator import COORDINATORS, PandoraConfigEntry, PandoraRuntimeData
+from .services import async_setup_services
 
-PLATFORMS: list[Platform] = []
+PLATFORMS_BY_KIND: dict[Kind, list[Platform]] = {
+    Kind.QBITTORRENT: [],
+    Kind.JACKETT: [],
+    Kind.TMDB: [],
+    Kind.WATCHMODE: [],
+    Kind.CLOUDCMD: [],
+    Kind.PORTAINER: [],
+    Kind.JELLYFIN: [],
+}
+"""The platforms each kind's entities live on."""
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -46,7 +58,8 @@ PUBLIC_APIS = frozenset({Kind.TMDB, Kind.WATCHMODE})
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (actions arrive here with their issues)."""
+    """Register the actions; they resolve their entry per call."""
+    async_setup_services(hass)
     return True
 
 
@@ -73,6 +86,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
         ) from err
 
     entry.runtime_data = PandoraRuntimeData(kind=kind, client=handle.client, info=info)
+    if (coordinator_class := COORDINATORS.get(kind)) is not None:
+        coordinator = coordinator_class(hass, entry)
+        await coordinator.async_config_entry_first_refresh()
+        entry.runtime_data.coordinator = coordinator
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
@@ -83,10 +100,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
         sw_version=info.version,
         configuration_url=None if kind in PUBLIC_APIS else entry.data["url"],
     )
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_KIND[kind])
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
     """Unload platforms; the entry's unload callbacks release the client's session."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    kind = Kind(entry.data[CONF_KIND])
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS_BY_KIND[kind])

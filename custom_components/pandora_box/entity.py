@@ -1,0 +1,44 @@
+"""The one base entity of Pandora Box.
+
+Every entity belongs to a coordinator of one config entry.  By default it
+sits on the entry's service device; entities of child devices (a container,
+a stack, a torrent) pass their own ``device_info`` whose ``via_device`` is
+the entry's device.  Unique ids are built from the entry id, which never
+changes (the entry's unique id can, on reconfigure), and a stable key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import PandoraCoordinator
+
+
+def entry_device_info(coordinator: PandoraCoordinator[Any]) -> DeviceInfo:
+    """Device info that points at the entry's service device (made at setup)."""
+    return DeviceInfo(identifiers={(DOMAIN, coordinator.config_entry.entry_id)})
+
+
+class PandoraEntity[CoordinatorT: PandoraCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """Base entity: translated name from the description, stable unique id, device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: CoordinatorT,
+        description: EntityDescription,
+        *,
+        key: str | None = None,
+        device_info: DeviceInfo | None = None,
+    ) -> None:
+        """Describe the entity; ``key`` (default: the description's) must be stable."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{key or description.key}"
+        self._attr_device_info = device_info or entry_device_info(coordinator)
