@@ -15,7 +15,8 @@ and the Docker Engine behind it answer:
   ``name``, ``id``), ``POST containers/{id}/start|stop|restart|pause|unpause``
   (204; 304 when already in that state), ``GET containers/{id}/stats``
   (``stream``, ``one-shot``: with one-shot ``precpu_stats`` is empty, as on
-  Docker) in the cgroup v2 shape (v1 on request); unknown container → 404
+  Docker) in the cgroup v2 shape (v1 on request), ``GET containers/{id}/json``
+  (inspect: ``State`` with ``StartedAt``, ``Config``); unknown container → 404
   ``{"message": "No such container: …"}``; a down environment → 502.
 * ``GET /api/stacks`` (``filters`` ``{"EndpointID", "SwarmID"}``),
   ``GET /api/stacks/{id}``, ``POST /api/stacks/{id}/start|stop?endpointId=N``
@@ -342,6 +343,36 @@ class PortainerSimulator(Simulator):
         now = time.time()
         return self._create(replace(old.spec, running=True), created=now, started=now).id
 
+    def add_container(self, spec: ServiceSpec) -> SimContainer:
+        """Create a container from ``spec`` now (``docker run``, or a new compose service)."""
+        now = time.time()
+        stack = next(
+            (
+                st
+                for st in self.stacks.values()
+                if st.name == spec.stack and st.endpoint_id == spec.endpoint_id
+            ),
+            None,
+        )
+        if stack is not None and spec.name not in {sv.name for sv in stack.services}:
+            stack.services.append(spec)
+        return self._create(spec, created=now, started=now)
+
+    def remove_container(self, name: str, endpoint_id: int = 1) -> None:
+        """Remove a container (``docker rm -f``); its stack, if any, keeps the service."""
+        self.containers.remove(self.container(name, endpoint_id))
+
+    def add_stack(self, name: str, services: Sequence[ServiceSpec], endpoint_id: int = 1) -> int:
+        """Deploy a new compose stack with ``services`` (all running); returns its id."""
+        stack_id = max(self.stacks, default=0) + 1
+        specs = [replace(sv, stack=name, endpoint_id=endpoint_id) for sv in services]
+        self.stacks[stack_id] = SimStack(
+            stack_id, name, endpoint_id=endpoint_id, created=int(time.time()), services=specs
+        )
+        for spec in specs:
+            self.add_container(spec)
+        return stack_id
+
     def set_endpoint_up(self, endpoint_id: int, up: bool = True) -> None:
         """Mark an environment up (Status 1) or down (Status 2, its proxy answers 502)."""
         self.endpoints[endpoint_id].up = up
@@ -390,6 +421,7 @@ class PortainerSimulator(Simulator):
         docker = r"/api/endpoints/{eid:\d+}/docker"
         r.add_get(f"{docker}/containers/json", self._containers)
         r.add_get(f"{docker}/containers/{{cid}}/stats", self._stats)
+        r.add_get(f"{docker}/containers/{{cid}}/json", self._inspect)
         r.add_post(
             f"{docker}/containers/{{cid}}/{{action:start|stop|restart|pause|unpause}}",
             self._container_action,
@@ -744,6 +776,47 @@ class PortainerSimulator(Simulator):
                     )
                 c.state = "running"
         return self._docker_empty(204)
+
+    async def _inspect(self, request: web.Request) -> web.Response:
+        """Docker's container inspect, with the fields a client reads."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        c = self._find_container(endpoint.id, request.match_info["cid"])
+        if isinstance(c, web.Response):
+            return c
+        never_started = c.state == "created"
+        return self._docker_json(
+            {
+                "Id": c.id,
+                "Created": _iso(c.created),
+                "Path": c.spec.command,
+                "Args": [],
+                "State": {
+                    "Status": c.state,
+                    "Running": c.state in ("running", "paused"),
+                    "Paused": c.state == "paused",
+                    "Restarting": False,
+                    "OOMKilled": False,
+                    "Dead": False,
+                    "Pid": 1000 + len(c.spec.name) if c.state == "running" else 0,
+                    "ExitCode": c.exit_code,
+                    "Error": "",
+                    "StartedAt": _ZERO_DATE if never_started else _iso(c.started_at),
+                    "FinishedAt": _iso(c.finished_at) if c.finished_at else _ZERO_DATE,
+                },
+                "Image": f"sha256:{_hex(c.spec.image)}",
+                "Name": f"/{c.spec.name}",
+                "RestartCount": 0,
+                "Driver": "overlay2",
+                "Platform": "linux",
+                "Config": {
+                    "Hostname": c.id[:12],
+                    "Image": c.spec.image,
+                    "Labels": self._labels(c),
+                },
+            }
+        )
 
     async def _stats(self, request: web.Request) -> web.Response:
         endpoint = self._docker_endpoint(request)

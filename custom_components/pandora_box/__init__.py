@@ -20,16 +20,18 @@ from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .clients import create_client
 from .const import CONF_KIND, DOMAIN, Kind
 from .coordinator import COORDINATORS, PandoraConfigEntry, PandoraRuntimeData
+from .portainer import async_remove_device as async_remove_portainer_device
+from .qbittorrent import async_remove_store as async_remove_qbittorrent_store
 from .services import async_setup_services
 
 PLATFORMS_BY_KIND: dict[Kind, list[Platform]] = {
-    Kind.QBITTORRENT: [],
+    Kind.QBITTORRENT: [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.SWITCH],
     Kind.JACKETT: [],
     Kind.TMDB: [],
     Kind.WATCHMODE: [],
     Kind.CLOUDCMD: [],
-    Kind.PORTAINER: [],
-    Kind.JELLYFIN: [],
+    Kind.PORTAINER: [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH],
+    Kind.JELLYFIN: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR],
 }
 """The platforms each kind's entities live on."""
 
@@ -108,3 +110,23 @@ async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> 
     """Unload platforms; the entry's unload callbacks release the client's session."""
     kind = Kind(entry.data[CONF_KIND])
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS_BY_KIND[kind])
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+    """Delete what an entry stored beyond its data (qBittorrent's known torrents)."""
+    if Kind(entry.data[CONF_KIND]) is Kind.QBITTORRENT:
+        await async_remove_qbittorrent_store(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: PandoraConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let a user delete a device the upstream no longer has; never the service device.
+
+    Portainer: a container, stack or environment that is not in the latest
+    poll (containers kept for a stopped stack are, so they stay).  Kinds
+    without child devices only have the service device.
+    """
+    if Kind(entry.data[CONF_KIND]) is Kind.PORTAINER:
+        return async_remove_portainer_device(entry, device)
+    return False

@@ -20,7 +20,12 @@ from collections.abc import Mapping
 import re
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import (
     CONF_API_KEY,
     CONF_PASSWORD,
@@ -28,8 +33,12 @@ from homeassistant.const import (
     CONF_USERNAME,
     CONF_VERIFY_SSL,
 )
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -54,6 +63,12 @@ from .const import (
     TMDB_DEFAULT_URL,
     WATCHMODE_DEFAULT_URL,
     Kind,
+)
+from .qbittorrent import (
+    CONF_TORRENT_COUNT,
+    CONF_TORRENT_ENTITIES,
+    MAX_TORRENT_COUNT,
+    TorrentOptions,
 )
 
 FIELDS: Final[dict[Kind, tuple[str, ...]]] = {
@@ -158,6 +173,18 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Options of a qBittorrent entry (the only kind with options so far)."""
+        return QBittorrentOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Only qBittorrent entries have options."""
+        return bool(config_entry.data.get(CONF_KIND) == Kind.QBITTORRENT)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which upstream to add."""
@@ -322,3 +349,35 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         finally:
             if handle.close is not None:
                 handle.close()
+
+
+# -- qBittorrent options (issue 5) --
+
+
+class QBittorrentOptionsFlow(OptionsFlow):
+    """Per-torrent entities of a qBittorrent entry: on or off, and for how many torrents."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and store the options; the entry reloads when they changed."""
+        if user_input is not None:
+            options = TorrentOptions.from_options(user_input)
+            return self.async_create_entry(
+                data={
+                    CONF_TORRENT_ENTITIES: options.torrent_entities,
+                    CONF_TORRENT_COUNT: options.torrent_count,
+                }
+            )
+        current = TorrentOptions.from_options(self.config_entry.options)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_TORRENT_ENTITIES, default=current.torrent_entities
+                ): BooleanSelector(),
+                vol.Required(CONF_TORRENT_COUNT, default=current.torrent_count): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1, max=MAX_TORRENT_COUNT, step=1, mode=NumberSelectorMode.BOX
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)

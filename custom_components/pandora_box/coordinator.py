@@ -13,6 +13,7 @@ dataclass.  The polling interval is fixed per kind, never a user option.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar, override
@@ -20,12 +21,27 @@ from typing import Any, ClassVar, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .api.models import UpstreamInfo
+from .api.portainer import PortainerClient
+from .api.qbittorrent import QBittorrentClient
 from .clients import PandoraClient
 from .const import DOMAIN, LOGGER, Kind
+from .jellyfin import JellyfinData, async_fetch_jellyfin
+from .portainer_model import PortainerData, PortainerFetcher
+from .qbittorrent import (
+    FAST_INTERVAL,
+    SLOW_INTERVAL,
+    QBittorrentData,
+    TorrentOptions,
+    TorrentTracker,
+    async_reload_on_new_options,
+    busy,
+    most_recent,
+)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -87,10 +103,133 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
 
 # -- qBittorrent (issue 5) --
 
+
+class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
+    """Polls one qBittorrent with ``sync/maindata`` diffs; fires the torrent events.
+
+    The first poll reads everything (``rid`` 0); every later one asks only
+    for what changed and merges it (``api/qbittorrent_sync.py``).  Events and
+    the Store of known torrents: ``qbittorrent.TorrentTracker``.  Polls every
+    5 s while something downloads or checks, every 60 s when idle.  An
+    expired session logs in again inside the client; a refused login is
+    ``ConfigEntryAuthFailed`` (base class).
+    """
+
+    interval = FAST_INTERVAL
+
+    def __init__(self, hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+        """Poll ``entry``'s qBittorrent through its client."""
+        super().__init__(hass, entry)
+        client = entry.runtime_data.client
+        assert isinstance(client, QBittorrentClient)
+        self.client = client
+        self.tracker = TorrentTracker(hass, entry.entry_id)
+        self.options = TorrentOptions.from_options(entry.options)
+        entry.async_on_unload(entry.add_update_listener(async_reload_on_new_options))
+
+    @override
+    async def _async_setup(self) -> None:
+        """Load the torrents known before the last stop."""
+        await self.tracker.async_load()
+
+    @override
+    async def _async_fetch(self) -> QBittorrentData:
+        """Merge the next diff, fire its events, pick the next interval."""
+        sync = self.tracker.sync
+        changes = sync.apply(await self.client.async_sync_maindata(sync.rid))
+        self.tracker.process(changes)
+        counts, server = sync.counts(), sync.server()
+        self.update_interval = FAST_INTERVAL if busy(counts, server) else SLOW_INTERVAL
+        options = self.options
+        return QBittorrentData(
+            server=server,
+            counts=counts,
+            torrents=dict(sync.torrents()),
+            recent=most_recent(sync, options.torrent_count) if options.torrent_entities else (),
+        )
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Stop polling and write the known torrents (an unload or a stop)."""
+        await super().async_shutdown()
+        await self.tracker.async_flush()
+
+
 # -- Portainer (issue 7) --
+
+
+class PortainerCoordinator(PandoraCoordinator[PortainerData]):
+    """Polls a Portainer instance: environments, stacks, every container, stats.
+
+    The reading (identity by name, kept containers of stopped stacks,
+    bounded concurrent stats) lives in ``portainer_model.py``; this class
+    only ties it to the entry.  Devices and entities follow the data in
+    ``portainer.py``.
+    """
+
+    interval = timedelta(seconds=30)
+
+    def __init__(self, hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+        """Poll ``entry``'s Portainer through its client."""
+        super().__init__(hass, entry)
+        client = entry.runtime_data.client
+        assert isinstance(client, PortainerClient)
+        self.client = client
+        self.fetcher = PortainerFetcher(client, entry.entry_id)
+        self.device_tracker: Callable[[], None] | None = None
+        """Unsubscribes the stale-device listener (``portainer.async_track_devices``)."""
+
+    @override
+    async def _async_setup(self) -> None:
+        """Remember the containers of existing devices (kept ones of stopped stacks)."""
+        self.fetcher.seed_from_registry(self.hass)
+
+    @override
+    async def _async_fetch(self) -> PortainerData:
+        """Read everything once (see ``PortainerFetcher.async_fetch``)."""
+        return await self.fetcher.async_fetch()
+
 
 # -- Jellyfin (issue 7) --
 
 
-COORDINATORS: dict[Kind, type[PandoraCoordinator[Any]]] = {}
+class JellyfinCoordinator(PandoraCoordinator[JellyfinData]):
+    """Polls a Jellyfin server: sessions, item counts, the library scan, latest items.
+
+    Every 30 s, and every 5 s while a library scan runs so its progress
+    moves visibly.  The server version comes from the check made at setup;
+    it is read again after an outage, since a server that went away may
+    come back upgraded (the device's software version follows).
+    """
+
+    interval = timedelta(seconds=30)
+    scan_interval: ClassVar[timedelta] = timedelta(seconds=5)
+    """How often to poll while the library scan runs."""
+
+    @override
+    async def _async_fetch(self) -> JellyfinData:
+        """Read the server; poll faster while a library scan runs."""
+        runtime = self.config_entry.runtime_data
+        if not self.last_update_success:
+            info = await runtime.client.async_get_info()
+            if info.version != runtime.info.version:
+                runtime.info = info
+                self._set_sw_version(info.version)
+        data = await async_fetch_jellyfin(runtime.client, version=runtime.info.version)
+        self.update_interval = self.scan_interval if data.scanning else self.interval
+        return data
+
+    def _set_sw_version(self, version: str | None) -> None:
+        """Show a new server version on the entry's service device."""
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device(identifiers={(DOMAIN, self.config_entry.entry_id)})
+        if device is not None:
+            registry.async_update_device(device.id, sw_version=version)
+
+
+COORDINATORS: dict[Kind, type[PandoraCoordinator[Any]]] = {
+    Kind.QBITTORRENT: QBittorrentCoordinator,
+    Kind.PORTAINER: PortainerCoordinator,
+    Kind.JELLYFIN: JellyfinCoordinator,
+}
 """The coordinator class of each kind that polls; kinds absent here do not poll."""

@@ -8,12 +8,16 @@ function in its own section below and registers that function in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, override
 
-from homeassistant.core import HomeAssistant
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import Kind
-from .coordinator import PandoraConfigEntry
+from .const import DOMAIN, Kind
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .entity import PandoraEntity
+from .qbittorrent import ATTR_ENTRY_ID, BUS_EVENTS, EVENT_TYPES
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
 
@@ -31,6 +35,52 @@ async def async_setup_entry(
 
 # -- qBittorrent (issue 5) --
 
+QBITTORRENT_TORRENT_EVENTS = EventEntityDescription(
+    key="torrents", translation_key="torrents", event_types=list(EVENT_TYPES)
+)
 
-SETUP_BY_KIND: dict[Kind, SetupFn] = {}
+
+class PandoraQBittorrentEventEntity(PandoraEntity[QBittorrentCoordinator], EventEntity):
+    """The torrent events of one qBittorrent: added, completed, removed.
+
+    It mirrors the bus events the coordinator fires for its entry (so the
+    two can never disagree); the event's data become its attributes.
+    """
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow this entry's torrent events on the bus."""
+        await super().async_added_to_hass()
+        entry_id = self.coordinator.config_entry.entry_id
+
+        @callback
+        def mine(data: dict[str, Any]) -> bool:
+            return bool(data.get(ATTR_ENTRY_ID) == entry_id)
+
+        for event_type in BUS_EVENTS:
+            self.async_on_remove(
+                self.hass.bus.async_listen(event_type, self._async_handle, event_filter=mine)
+            )
+
+    @callback
+    def _async_handle(self, event: Event[dict[str, Any]]) -> None:
+        """Show one torrent event."""
+        event_type = str(event.event_type).removeprefix(f"{DOMAIN}_")
+        attributes = {k: v for k, v in event.data.items() if k != ATTR_ENTRY_ID}
+        self._trigger_event(event_type, attributes)
+        self.async_write_ha_state()
+
+
+def _setup_qbittorrent(
+    entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the torrent event entity of a qBittorrent."""
+    coordinator = entry.runtime_data.coordinator
+    assert isinstance(coordinator, QBittorrentCoordinator)
+    async_add_entities([PandoraQBittorrentEventEntity(coordinator, QBITTORRENT_TORRENT_EVENTS)])
+
+
+SETUP_BY_KIND: dict[Kind, SetupFn] = {
+    Kind.QBITTORRENT: _setup_qbittorrent,
+}
 """The setup function of each kind that has event entities here."""

@@ -8,12 +8,27 @@ function in its own section below and registers that function in
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, override
 
+from homeassistant.components.switch import (
+    SwitchDeviceClass,
+    SwitchEntity,
+    SwitchEntityDescription,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Kind
-from .coordinator import PandoraConfigEntry
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .entity import PandoraEntity
+from .portainer import (
+    PortainerContainerEntity,
+    PortainerStackEntity,
+    async_add_portainer_entities,
+)
+from .portainer_model import PortainerContainerData, PortainerStackData
+from .qbittorrent_actions import async_set_alt_speed
 
 PARALLEL_UPDATES = 1  # entities act on the upstream: one command at a time
 
@@ -31,8 +46,135 @@ async def async_setup_entry(
 
 # -- qBittorrent (issue 5) --
 
+QBITTORRENT_ALT_SPEED = SwitchEntityDescription(
+    key="alternative_speed_limits", translation_key="alternative_speed_limits"
+)
+
+
+class PandoraQBittorrentAltSpeedSwitch(PandoraEntity[QBittorrentCoordinator], SwitchEntity):
+    """qBittorrent's alternative speed limits (the "turtle")."""
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether the alternative limits are on."""
+        return self.coordinator.data.server.use_alt_speed_limits
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the alternative limits on."""
+        await async_set_alt_speed(self.coordinator.config_entry, True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the alternative limits off."""
+        await async_set_alt_speed(self.coordinator.config_entry, False)
+
+
+def _setup_qbittorrent(
+    entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the alternative-speed switch of a qBittorrent."""
+    coordinator = entry.runtime_data.coordinator
+    assert isinstance(coordinator, QBittorrentCoordinator)
+    async_add_entities([PandoraQBittorrentAltSpeedSwitch(coordinator, QBITTORRENT_ALT_SPEED)])
+
+
 # -- Portainer (issue 7) --
 
 
-SETUP_BY_KIND: dict[Kind, SetupFn] = {}
+@dataclass(frozen=True, kw_only=True)
+class PandoraPortainerContainerSwitchEntityDescription(SwitchEntityDescription):
+    """A switch of a container."""
+
+    is_on_fn: Callable[[PortainerContainerData], bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PandoraPortainerStackSwitchEntityDescription(SwitchEntityDescription):
+    """A switch of a stack."""
+
+    is_on_fn: Callable[[PortainerStackData], bool]
+
+
+PORTAINER_CONTAINER_SWITCH = PandoraPortainerContainerSwitchEntityDescription(
+    key="running",
+    translation_key="container_running",
+    device_class=SwitchDeviceClass.SWITCH,
+    is_on_fn=lambda data: data.running,
+)
+PORTAINER_STACK_SWITCH = PandoraPortainerStackSwitchEntityDescription(
+    key="active",
+    translation_key="stack_active",
+    device_class=SwitchDeviceClass.SWITCH,
+    is_on_fn=lambda data: data.stack.active,
+)
+
+
+class PortainerContainerSwitch(PortainerContainerEntity, SwitchEntity):
+    """Starts and stops a container; on while it runs."""
+
+    entity_description: PandoraPortainerContainerSwitchEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether the container runs (per the latest poll)."""
+        data = self.container_data
+        return self.entity_description.is_on_fn(data) if data is not None else None
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start the container."""
+        await self.async_command("start")
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop the container."""
+        await self.async_command("stop")
+
+
+class PortainerStackSwitch(PortainerStackEntity, SwitchEntity):
+    """Starts (compose up) and stops (compose down) a stack; on while it is active."""
+
+    entity_description: PandoraPortainerStackSwitchEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether Portainer reports the stack active."""
+        data = self.stack_data
+        return self.entity_description.is_on_fn(data) if data is not None else None
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start the stack."""
+        await self.async_command("start")
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop the stack (Portainer removes its containers)."""
+        await self.async_command("stop")
+
+
+def _setup_portainer(
+    entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add a running switch per container and an active switch per stack, as they appear."""
+    async_add_portainer_entities(
+        entry,
+        async_add_entities,
+        container=lambda coordinator, data: [
+            PortainerContainerSwitch(coordinator, PORTAINER_CONTAINER_SWITCH, data)
+        ],
+        stack=lambda coordinator, data: [
+            PortainerStackSwitch(coordinator, PORTAINER_STACK_SWITCH, data)
+        ],
+    )
+
+
+SETUP_BY_KIND: dict[Kind, SetupFn] = {
+    Kind.QBITTORRENT: _setup_qbittorrent,
+    Kind.PORTAINER: _setup_portainer,
+}
 """The setup function of each kind that has switches here."""

@@ -25,6 +25,7 @@ from custom_components.pandora_box.api.portainer import (
     PortainerClient,
     Stack,
     _container,
+    _docker_time,
 )
 from simulators.portainer import HOST_MEMORY, PortainerSimulator, human_duration
 
@@ -284,6 +285,34 @@ async def test_recreated_container_keeps_name_not_id(
     with pytest.raises(ResponseError) as err:
         await api.async_container_stats(1, before.id)
     assert err.value.status == 404
+
+
+async def test_container_started_at(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    jellyfin = by_name(await api.async_containers(1))["jellyfin"]
+    started = await api.async_container_started_at(1, jellyfin.id)
+    assert started is not None
+    assert started.tzinfo is UTC
+    assert abs(started.timestamp() - sim.container("jellyfin").started_at) < 0.001
+    new_id = sim.recreate_container("jellyfin")
+    again = await api.async_container_started_at(1, new_id)
+    assert again is not None
+    assert again > started
+    with pytest.raises(ResponseError) as err:
+        await api.async_container_started_at(1, "missing")
+    assert err.value.status == 404
+
+
+def test_docker_time_parsing() -> None:
+    assert _docker_time("0001-01-01T00:00:00Z") is None
+    assert _docker_time(None) is None
+    assert _docker_time("yesterday") is None
+    assert _docker_time("2025-03-01T10:20:30.123456789Z") == datetime(
+        2025, 3, 1, 10, 20, 30, 123456, tzinfo=UTC
+    )
+    assert _docker_time("2025-03-01T12:20:30+02:00") == datetime(2025, 3, 1, 10, 20, 30, tzinfo=UTC)
 
 
 def test_container_parsing_edge_cases() -> None:

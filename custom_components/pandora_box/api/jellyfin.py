@@ -181,6 +181,8 @@ class LatestItem:
     year: int | None
     date_created: datetime | None
     image_url: str | None
+    runtime_s: float | None = None
+    rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -349,6 +351,8 @@ class JellyfinClient(HttpClient):
                     year=opt_int(item.get("ProductionYear")),
                     date_created=parse_date(item.get("DateCreated")),
                     image_url=self._image_url(item),
+                    runtime_s=ticks_to_seconds(item.get("RunTimeTicks")),
+                    rating=opt_float(item.get("CommunityRating")),
                 )
             )
         return items

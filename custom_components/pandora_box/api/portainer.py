@@ -272,6 +272,18 @@ class PortainerClient:
             self._cpu_samples[key] = sample
         return stats
 
+    async def async_container_started_at(
+        self, endpoint_id: int, container_id: str
+    ) -> datetime | None:
+        """When a container last started (Docker's ``State.StartedAt``, from inspect).
+
+        The container list has no start time, only the human ``Status``; the
+        inspect route has the exact one.  ``None`` when it never started.
+        """
+        ref = _container_ref(container_id)
+        raw = await self._call(lambda: self._api.inspect_container(endpoint_id, ref))
+        return self._parse(lambda: _docker_time(raw.state.started_at if raw.state else None))
+
     async def async_container_action(
         self, endpoint_id: int, container_id: str, action: ContainerAction
     ) -> None:
@@ -476,6 +488,21 @@ def _timestamp(value: str | None) -> datetime | None:
         return datetime.fromtimestamp(int(float(value)), tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+_DOCKER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})")
+
+
+def _docker_time(value: str | None) -> datetime | None:
+    """Docker's RFC 3339 time with nanoseconds as UTC; its zero time (never) is ``None``."""
+    if not value or (match := _DOCKER_TIME.fullmatch(value)) is None:
+        return None
+    whole, fraction, zone = match.groups()
+    micro = (fraction or "").ljust(6, "0")[:6]
+    parsed = datetime.fromisoformat(f"{whole}.{micro}{'+00:00' if zone == 'Z' else zone}")
+    if parsed.year <= 1:
+        return None
+    return parsed.astimezone(UTC)
 
 
 def _stack(raw: LibStack) -> Stack:

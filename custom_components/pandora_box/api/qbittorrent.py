@@ -245,6 +245,10 @@ class MainDataDiff:
     server_state: dict[str, Any]
 
 
+class NotAddedError(ResponseError):
+    """qBittorrent added none of the torrents: already there, or not a valid link."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Category:
     """A torrent category and its save path (``None``: the default path)."""
@@ -504,7 +508,7 @@ class QBittorrentClient(HttpClient):
         )
         derived = [h for h in (info_hash_from_magnet(url) for url in urls) if h is not None]
         if resp.status == 409 or resp.text().strip() == "Fails.":
-            raise ResponseError(
+            raise NotAddedError(
                 f"qBittorrent at {self.origin} added none of the torrents (already there, "
                 "or not a valid magnet link or torrent URL)",
                 status=resp.status,

@@ -1,0 +1,111 @@
+"""Logbook descriptions of Pandora Box's bus events (the activity log).
+
+Home Assistant's logbook calls :func:`async_describe_events` once; every
+event type in :data:`DESCRIBERS` is registered with its describer.  Each kind
+adds its describers in its own section below and one line per event type in
+the table.  A describer gets the event and returns the logbook entry's name
+(the config entry's title) and message; the user who acted comes from the
+event's context, which the logbook shows by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .cloudcmd import (
+    ATTR_ACTION,
+    ATTR_DESTINATION,
+    ATTR_ENTRY_ID,
+    ATTR_NAMES,
+    ATTR_NEW_PATH,
+    ATTR_PATH,
+    ATTR_SOURCE,
+    EVENT_FILE_OPERATION,
+    SERVICE_COPY_FILES,
+    SERVICE_CREATE_DIRECTORY,
+    SERVICE_DELETE_FILES,
+    SERVICE_MOVE_FILES,
+    SERVICE_RENAME_FILE,
+)
+from .const import DOMAIN
+
+type Describer = Callable[[HomeAssistant, Event[Any]], dict[str, str]]
+
+DEFAULT_NAME = "Pandora Box"
+"""Logbook name when the event's entry is gone."""
+NAMES_SHOWN = 5
+"""Names listed in a message before the rest are only counted."""
+
+
+def entry_name(hass: HomeAssistant, event: Event[Any]) -> str:
+    """The title of the event's config entry, or ``Pandora Box``."""
+    entry_id = event.data.get(ATTR_ENTRY_ID)
+    entry = hass.config_entries.async_get_entry(entry_id) if isinstance(entry_id, str) else None
+    return entry.title if entry is not None else DEFAULT_NAME
+
+
+def list_names(names: Any) -> str:
+    """``a, b and c`` for a list of names; long lists end with ``and N more``."""
+    if not isinstance(names, Sequence) or isinstance(names, str):
+        return str(names)
+    shown = [str(name) for name in names[:NAMES_SHOWN]]
+    rest = len(names) - len(shown)
+    if rest:
+        return f"{', '.join(shown)} and {rest} more"
+    if len(shown) > 1:
+        return f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return shown[0] if shown else "nothing"
+
+
+# -- CloudCmd (issue 6) --
+
+
+_FILE_MESSAGES: dict[str, str] = {
+    SERVICE_CREATE_DIRECTORY: "created the folder {path}",
+    SERVICE_MOVE_FILES: "moved {names} from {source} to {destination}",
+    SERVICE_COPY_FILES: "copied {names} from {source} to {destination}",
+    SERVICE_RENAME_FILE: "renamed {path} to {new_path}",
+    SERVICE_DELETE_FILES: "deleted {names} in {path}",
+}
+
+
+def describe_file_operation(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_file_operation``: what was done to which paths."""
+    data = event.data
+    action = data.get(ATTR_ACTION)
+    template = _FILE_MESSAGES.get(action) if isinstance(action, str) else None
+    if template is None:
+        message = f"changed files ({action})"
+    else:
+        message = template.format(
+            names=list_names(data.get(ATTR_NAMES, [])),
+            path=data.get(ATTR_PATH),
+            source=data.get(ATTR_SOURCE),
+            destination=data.get(ATTR_DESTINATION),
+            new_path=data.get(ATTR_NEW_PATH),
+        )
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
+# -- the table: one line per event type, in each kind's section --
+
+DESCRIBERS: dict[str, Describer] = {
+    # -- CloudCmd (issue 6) --
+    EVENT_FILE_OPERATION: describe_file_operation,
+}
+"""The describer of each of our event types."""
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event[Any]], dict[str, str]]], None],
+) -> None:
+    """Register a describer for each event type in :data:`DESCRIBERS`."""
+    for event_type, describer in DESCRIBERS.items():
+        async_describe_event(DOMAIN, event_type, callback(partial(describer, hass)))

@@ -1,0 +1,186 @@
+"""The qBittorrent actions: validation first, one upstream call, one refresh right after.
+
+``services.py`` registers them (schemas there); this module does the work.
+Bad input (a malformed link, a hash that is not one of the entry's torrents,
+a magnet of a torrent that is already there) is a translated
+``ServiceValidationError`` before any request; upstream faults go through
+``helpers.upstream_errors``.  After a change the coordinator refreshes at once
+(a ``sync/maindata`` diff is cheap), so entities and events follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+import re
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .api.magnet import info_hash_from_magnet, is_magnet
+from .api.qbittorrent import NotAddedError
+from .const import DOMAIN
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .helpers import upstream_errors
+from .qbittorrent import matches, torrent_response
+
+_HASH_RE: Final = re.compile(r"[0-9a-f]{40}")
+
+
+def _coordinator(entry: PandoraConfigEntry) -> QBittorrentCoordinator:
+    coordinator = entry.runtime_data.coordinator
+    assert isinstance(coordinator, QBittorrentCoordinator)
+    return coordinator
+
+
+async def _async_refresh(entry: PandoraConfigEntry) -> None:
+    """Refresh at once (an action changed something); a failed poll is the action's error."""
+    coordinator = _coordinator(entry)
+    await coordinator.async_refresh()
+    if not coordinator.last_update_success:
+        error = coordinator.last_exception
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"title": entry.title, "error": str(error)},
+        )
+
+
+def validate_url(url: str) -> str | None:
+    """Check an ``add_torrent`` link; return the info hash a magnet carries (else ``None``)."""
+    url = url.strip()
+    if is_magnet(url):
+        torrent_hash = info_hash_from_magnet(url)
+        if torrent_hash is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="invalid_magnet"
+            )
+        return torrent_hash
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_torrent_url",
+            translation_placeholders={"url": url[:200]},
+        )
+    return None
+
+
+async def async_add_torrent(
+    entry: PandoraConfigEntry,
+    url: str,
+    *,
+    category: str | None,
+    save_path: str | None,
+    tags: Sequence[str],
+    paused: bool,
+) -> dict[str, Any]:
+    """Add a magnet link or torrent URL; return ``{"hash": …}`` (``None`` when unknown)."""
+    url = url.strip()
+    torrent_hash = validate_url(url)
+    coordinator = _coordinator(entry)
+    if torrent_hash is not None and torrent_hash in coordinator.tracker.sync:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_already_present",
+            translation_placeholders={
+                "name": coordinator.tracker.sync.torrents()[torrent_hash].name,
+                "title": entry.title,
+            },
+        )
+    async with upstream_errors(coordinator.hass, entry):
+        try:
+            hashes = await coordinator.client.async_add(
+                [url], category=category, save_path=save_path, tags=tags, paused=paused
+            )
+        except NotAddedError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="torrent_not_added",
+                translation_placeholders={"title": entry.title},
+            ) from err
+    await _async_refresh(entry)
+    return {"hash": hashes[0] if hashes else torrent_hash}
+
+
+def resolve_hashes(entry: PandoraConfigEntry, hashes: Iterable[str]) -> list[str]:
+    """Normalise hashes and check each is a torrent of the entry (else a validation error)."""
+    wanted = list(dict.fromkeys(h.strip().lower() for h in hashes))
+    bad = [h for h in wanted if not _HASH_RE.fullmatch(h)]
+    if bad or not wanted:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_hashes",
+            translation_placeholders={"hashes": ", ".join(bad) or "—"},
+        )
+    sync = _coordinator(entry).tracker.sync
+    unknown = [h for h in wanted if h not in sync]
+    if unknown:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_hashes",
+            translation_placeholders={"hashes": ", ".join(unknown), "title": entry.title},
+        )
+    return wanted
+
+
+async def _async_known_hashes(entry: PandoraConfigEntry, hashes: Sequence[str]) -> list[str]:
+    """:func:`resolve_hashes`, after one refresh when some hash is new to us."""
+    sync = _coordinator(entry).tracker.sync
+    if any(h.strip().lower() not in sync for h in hashes):
+        await _async_refresh(entry)  # added a moment ago, elsewhere?
+    return resolve_hashes(entry, hashes)
+
+
+async def async_pause_resume(
+    entry: PandoraConfigEntry, hashes: Sequence[str] | None, *, pause: bool
+) -> None:
+    """Pause (5.x: stop) or resume (start) some torrents, or all (``hashes`` ``None``)."""
+    selected = "all" if hashes is None else await _async_known_hashes(entry, hashes)
+    coordinator = _coordinator(entry)
+    async with upstream_errors(coordinator.hass, entry):
+        if pause:
+            await coordinator.client.async_pause(selected)
+        else:
+            await coordinator.client.async_resume(selected)
+    await _async_refresh(entry)
+
+
+async def async_set_alt_speed(entry: PandoraConfigEntry, on: bool) -> None:
+    """Turn the alternative speed limits on or off (qBittorrent only toggles)."""
+    coordinator = _coordinator(entry)
+    async with upstream_errors(coordinator.hass, entry):
+        if await coordinator.client.async_get_alt_speed_mode() != on:
+            await coordinator.client.async_toggle_alt_speed()
+    await _async_refresh(entry)
+
+
+async def async_remove_torrents(
+    entry: PandoraConfigEntry, hashes: Sequence[str], *, delete_files: bool
+) -> None:
+    """Remove torrents, with their files when asked."""
+    selected = await _async_known_hashes(entry, hashes)
+    coordinator = _coordinator(entry)
+    async with upstream_errors(coordinator.hass, entry):
+        await coordinator.client.async_delete(selected, delete_files=delete_files)
+    await _async_refresh(entry)
+
+
+async def async_get_torrents(
+    entry: PandoraConfigEntry, *, wanted: str, category: str | None
+) -> dict[str, Any]:
+    """``{"torrents": [...]}``: fresh from one poll, newest first."""
+    await _async_refresh(entry)
+    torrents = _coordinator(entry).tracker.sync.torrents().values()
+    rows = [
+        t
+        for t in torrents
+        if matches(t, wanted) and (category is None or (t.category or "") == category)
+    ]
+    rows.sort(key=lambda t: (t.added_on or 0, t.name), reverse=True)
+    return {"torrents": [torrent_response(t) for t in rows]}

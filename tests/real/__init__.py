@@ -1,0 +1,1 @@
+"""Tests against real upstream programs (Debian packages), started by the test harness."""
