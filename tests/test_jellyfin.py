@@ -16,7 +16,6 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.pandora_box.const import DOMAIN, Kind
@@ -34,12 +33,6 @@ NOW_PLAYING = "sensor.jellyfin_now_playing"
 SESSIONS = "sensor.jellyfin_active_sessions"
 VERSION = "sensor.jellyfin_server_version"
 BUTTON = "button.jellyfin_refresh_library"
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots with Home Assistant's serializer, stored in tests/snapshots/."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

@@ -149,7 +149,7 @@ class RealQBittorrent:
                 )
             try:
                 with urllib.request.urlopen(f"{self.url}/api/v2/app/webapiVersion", timeout=2):
-                    return  # pragma: no cover - without a session the answer is 403
+                    return  # not expected: without a session the answer is 403
             except urllib.error.HTTPError:
                 return  # 403 Forbidden: the Web API is up
             except OSError:
