@@ -132,6 +132,29 @@ async def test_adaptive_interval(
     assert coordinator.update_interval == FAST_INTERVAL
 
 
+async def test_polls_fast_for_a_while_after_an_action(
+    hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """An idle qBittorrent is polled fast after an action (its state lags 1.5 s), then slow."""
+    sim = qbittorrent_sim
+    entry = mock_entry(sim)
+    await setup_integration(hass, entry)
+    coordinator = coordinator_of(entry)
+    for torrent_hash in list(sim.torrents):
+        sim.update_torrent(torrent_hash, state="stalledUP", dlspeed=0, upspeed=0)
+    await tick(hass, freezer, 5)
+    assert coordinator.update_interval == SLOW_INTERVAL
+    await hass.services.async_call(DOMAIN, "pause_torrents", {"all": True}, blocking=True)
+    assert coordinator.update_interval == FAST_INTERVAL
+    polls = sim.count("/api/v2/sync/maindata")
+    await tick(hass, freezer, 5)
+    assert sim.count("/api/v2/sync/maindata") == polls + 1
+    assert coordinator.update_interval == FAST_INTERVAL
+    for _ in range(3):
+        await tick(hass, freezer, 5)
+    assert coordinator.update_interval == SLOW_INTERVAL
+
+
 async def test_polls_ask_only_for_diffs(
     hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator, freezer: FrozenDateTimeFactory
 ) -> None:

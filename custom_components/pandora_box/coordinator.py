@@ -104,6 +104,10 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
 # -- qBittorrent (issue 5) --
 
 
+AFTER_CHANGE_FAST_S = 15.0
+"""Seconds of fast polling after an action, so its effect shows within one fast poll."""
+
+
 class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
     """Polls one qBittorrent with ``sync/maindata`` diffs; fires the torrent events.
 
@@ -125,7 +129,18 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         self.client = client
         self.tracker = TorrentTracker(hass, entry.entry_id)
         self.options = TorrentOptions.from_options(entry.options)
+        self._fast_until = 0.0
         entry.async_on_unload(entry.add_update_listener(async_reload_on_new_options))
+
+    def keep_fast_after_change(self) -> None:
+        """Poll fast for a while after an action changed something.
+
+        qBittorrent applies a pause or resume to the state it reports only at
+        its next internal refresh (every 1.5 s, measured on 4.5.2), so the
+        refresh right after the action may still see the old state; without
+        this an idle qBittorrent would show it a whole slow interval late.
+        """
+        self._fast_until = self.hass.loop.time() + AFTER_CHANGE_FAST_S
 
     @override
     async def _async_setup(self) -> None:
@@ -139,7 +154,8 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         changes = sync.apply(await self.client.async_sync_maindata(sync.rid))
         self.tracker.process(changes)
         counts, server = sync.counts(), sync.server()
-        self.update_interval = FAST_INTERVAL if busy(counts, server) else SLOW_INTERVAL
+        fast = busy(counts, server) or self.hass.loop.time() < self._fast_until
+        self.update_interval = FAST_INTERVAL if fast else SLOW_INTERVAL
         options = self.options
         return QBittorrentData(
             server=server,

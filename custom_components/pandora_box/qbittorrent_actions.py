@@ -33,9 +33,11 @@ def _coordinator(entry: PandoraConfigEntry) -> QBittorrentCoordinator:
     return coordinator
 
 
-async def _async_refresh(entry: PandoraConfigEntry) -> None:
-    """Refresh at once (an action changed something); a failed poll is the action's error."""
+async def _async_refresh(entry: PandoraConfigEntry, *, changed: bool = True) -> None:
+    """Refresh at once (after a change, keep polling fast a while); a failed poll is an error."""
     coordinator = _coordinator(entry)
+    if changed:
+        coordinator.keep_fast_after_change()
     await coordinator.async_refresh()
     if not coordinator.last_update_success:
         error = coordinator.last_exception
@@ -133,7 +135,7 @@ async def _async_known_hashes(entry: PandoraConfigEntry, hashes: Sequence[str]) 
     """:func:`resolve_hashes`, after one refresh when some hash is new to us."""
     sync = _coordinator(entry).tracker.sync
     if any(h.strip().lower() not in sync for h in hashes):
-        await _async_refresh(entry)  # added a moment ago, elsewhere?
+        await _async_refresh(entry, changed=False)  # added a moment ago, elsewhere?
     return resolve_hashes(entry, hashes)
 
 
@@ -175,7 +177,7 @@ async def async_get_torrents(
     entry: PandoraConfigEntry, *, wanted: str, category: str | None
 ) -> dict[str, Any]:
     """``{"torrents": [...]}``: fresh from one poll, newest first."""
-    await _async_refresh(entry)
+    await _async_refresh(entry, changed=False)
     torrents = _coordinator(entry).tracker.sync.torrents().values()
     rows = [
         t
