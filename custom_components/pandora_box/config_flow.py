@@ -177,14 +177,14 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Options of a qBittorrent entry (the only kind with options so far)."""
-        return QBittorrentOptionsFlow()
+        """The options flow of the entry's kind (see ``OPTIONS_FLOWS``)."""
+        return OPTIONS_FLOWS[Kind(config_entry.data[CONF_KIND])]()
 
     @classmethod
     @callback
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Only qBittorrent entries have options."""
-        return bool(config_entry.data.get(CONF_KIND) == Kind.QBITTORRENT)
+        """Only kinds listed in ``OPTIONS_FLOWS`` have options."""
+        return config_entry.data.get(CONF_KIND) in OPTIONS_FLOWS
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which upstream to add."""
@@ -381,3 +381,9 @@ class QBittorrentOptionsFlow(OptionsFlow):
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
+
+
+OPTIONS_FLOWS: dict[Kind, type[OptionsFlow]] = {
+    Kind.QBITTORRENT: QBittorrentOptionsFlow,
+}
+"""The options flow of each kind that has options; each kind adds its own line."""
