@@ -306,12 +306,13 @@ async def test_restart_fires_what_happened_meanwhile(
 # -- options and per-torrent entities -------------------------------------------------
 
 
-async def test_options_flow_only_for_qbittorrent(
+async def test_options_flow_only_for_kinds_that_have_options(
     hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator
 ) -> None:
+    """qBittorrent entries have options; a kind without an options flow shows none."""
     entry = mock_entry(qbittorrent_sim)
     await setup_integration(hass, entry)
-    other = MockConfigEntry(domain=DOMAIN, data={"kind": "jackett", "url": "http://x"})
+    other = MockConfigEntry(domain=DOMAIN, data={"kind": "portainer", "url": "http://x"})
     other.add_to_hass(hass)
     assert entry.supports_options
     assert not other.supports_options
@@ -337,7 +338,8 @@ async def test_per_torrent_entities_follow_the_option(
     )
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
-    assert entry.options == {"torrent_entities": True, "torrent_count": 2}
+    # the library-folders field left empty is stored empty: post-processing off
+    assert entry.options == {"torrent_entities": True, "torrent_count": 2, "library_folders": {}}
     assert state_of(entry) is ConfigEntryState.LOADED
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert len(devices) == 3  # the entry's and two torrents'

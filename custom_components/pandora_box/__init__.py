@@ -25,12 +25,18 @@ from .qbittorrent import async_remove_store as async_remove_qbittorrent_store
 from .services import async_setup_services
 
 PLATFORMS_BY_KIND: dict[Kind, list[Platform]] = {
-    Kind.QBITTORRENT: [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.SWITCH],
-    Kind.JACKETT: [],
-    Kind.TMDB: [],
-    Kind.WATCHMODE: [],
-    Kind.CLOUDCMD: [],
-    Kind.PORTAINER: [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH],
+    Kind.QBITTORRENT: [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.EVENT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+    ],
+    Kind.JACKETT: [Platform.BINARY_SENSOR],
+    Kind.TMDB: [Platform.BINARY_SENSOR, Platform.SENSOR],
+    Kind.WATCHMODE: [Platform.BINARY_SENSOR],
+    Kind.CLOUDCMD: [Platform.BINARY_SENSOR],
+    Kind.PORTAINER: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.SWITCH],
     Kind.JELLYFIN: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR],
 }
 """The platforms each kind's entities live on."""

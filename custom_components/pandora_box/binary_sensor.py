@@ -16,12 +16,15 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import Kind
+from .const import DOMAIN, Kind
 from .coordinator import JellyfinCoordinator, PandoraConfigEntry
 from .entity import PandoraEntity
+from .health import HealthMonitor
 from .jellyfin import JellyfinData, scan_attributes
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
@@ -34,8 +37,58 @@ async def async_setup_entry(
     entry: PandoraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the binary sensors of the entry's kind."""
-    SETUP_BY_KIND[entry.runtime_data.kind](entry, async_add_entities)
+    """Add the connectivity sensor every entry has, then those of the entry's kind."""
+    _setup_health(hass, entry, async_add_entities)
+    if (setup := SETUP_BY_KIND.get(entry.runtime_data.kind)) is not None:
+        setup(entry, async_add_entities)
+
+
+# -- all kinds: connectivity (issue 9) --
+
+CONNECTIVITY = BinarySensorEntityDescription(
+    key="connectivity",
+    translation_key="connectivity",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class PandoraConnectivityBinarySensor(BinarySensorEntity):
+    """Whether the entry's upstream answers; available while it does not (health.py)."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, entry: PandoraConfigEntry, monitor: HealthMonitor) -> None:
+        """Show ``monitor``'s state on the entry's service device."""
+        self.entity_description = CONNECTIVITY
+        self._monitor = monitor
+        self._attr_unique_id = f"{entry.entry_id}_{CONNECTIVITY.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
+
+    @property
+    @override
+    def is_on(self) -> bool:
+        """Whether the upstream answered the latest poll or check."""
+        return self._monitor.connected
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the monitor."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._monitor.async_add_listener(self.async_write_ha_state))
+
+
+def _setup_health(
+    hass: HomeAssistant,
+    entry: PandoraConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Start the entry's health monitor (until unload) and add its connectivity sensor."""
+    monitor = HealthMonitor(hass, entry)
+    entry.runtime_data.health = monitor
+    entry.async_on_unload(monitor.async_start())
+    async_add_entities([PandoraConnectivityBinarySensor(entry, monitor)])
 
 
 # -- Jellyfin (issue 7) --

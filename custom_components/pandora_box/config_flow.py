@@ -64,12 +64,20 @@ from .const import (
     WATCHMODE_DEFAULT_URL,
     Kind,
 )
+from .jackett import JackettOptionsFlow
+from .postprocess import (
+    options_fields as library_options_fields,
+    options_from_input as library_options_from_input,
+    options_suggested as library_options_suggested,
+)
 from .qbittorrent import (
     CONF_TORRENT_COUNT,
     CONF_TORRENT_ENTITIES,
     MAX_TORRENT_COUNT,
     TorrentOptions,
 )
+from .tmdb import TMDBOptionsFlow
+from .watchmode import WatchmodeOptionsFlow
 
 FIELDS: Final[dict[Kind, tuple[str, ...]]] = {
     Kind.QBITTORRENT: (CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_VERIFY_SSL),
@@ -358,15 +366,24 @@ class QBittorrentOptionsFlow(OptionsFlow):
     """Per-torrent entities of a qBittorrent entry: on or off, and for how many torrents."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and store the options; the entry reloads when they changed."""
+        """Show and store the options; the entry reloads when they changed.
+
+        Issue 8 adds the download and library fields (``postprocess.py``):
+        categories for ``download_media``, category → library folder, and the
+        download folder as qBittorrent and as CloudCmd name it.
+        """
+        errors: dict[str, str] = {}
         if user_input is not None:
-            options = TorrentOptions.from_options(user_input)
-            return self.async_create_entry(
-                data={
-                    CONF_TORRENT_ENTITIES: options.torrent_entities,
-                    CONF_TORRENT_COUNT: options.torrent_count,
-                }
-            )
+            library, errors = library_options_from_input(user_input)
+            if not errors:
+                options = TorrentOptions.from_options(user_input)
+                return self.async_create_entry(
+                    data={
+                        CONF_TORRENT_ENTITIES: options.torrent_entities,
+                        CONF_TORRENT_COUNT: options.torrent_count,
+                        **library,
+                    }
+                )
         current = TorrentOptions.from_options(self.config_entry.options)
         schema = vol.Schema(
             {
@@ -378,12 +395,22 @@ class QBittorrentOptionsFlow(OptionsFlow):
                         min=1, max=MAX_TORRENT_COUNT, step=1, mode=NumberSelectorMode.BOX
                     )
                 ),
+                **library_options_fields(),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or library_options_suggested(self.config_entry.options)
+            ),
+            errors=errors,
+        )
 
 
 OPTIONS_FLOWS: dict[Kind, type[OptionsFlow]] = {
     Kind.QBITTORRENT: QBittorrentOptionsFlow,
+    Kind.JACKETT: JackettOptionsFlow,
+    Kind.TMDB: TMDBOptionsFlow,
+    Kind.WATCHMODE: WatchmodeOptionsFlow,
 }
 """The options flow of each kind that has options; each kind adds its own line."""

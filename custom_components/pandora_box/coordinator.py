@@ -30,7 +30,9 @@ from .api.portainer import PortainerClient
 from .api.qbittorrent import QBittorrentClient
 from .clients import PandoraClient
 from .const import DOMAIN, LOGGER, Kind
+from .health import HealthMonitor
 from .jellyfin import JellyfinData, async_fetch_jellyfin
+from .media_cache import TMDBData, async_fetch_tmdb_dashboard
 from .portainer_model import PortainerData, PortainerFetcher
 from .qbittorrent import (
     FAST_INTERVAL,
@@ -52,6 +54,8 @@ class PandoraRuntimeData:
     client: PandoraClient
     info: UpstreamInfo
     coordinator: PandoraCoordinator[Any] | None = None
+    health: HealthMonitor | None = None
+    """Connectivity and repair issues (``health.py``), started by the binary sensor platform."""
 
 
 type PandoraConfigEntry = ConfigEntry[PandoraRuntimeData]
@@ -243,9 +247,30 @@ class JellyfinCoordinator(PandoraCoordinator[JellyfinData]):
             registry.async_update_device(device.id, sw_version=version)
 
 
+# -- TMDB (issue 8) --
+
+
+class TMDBCoordinator(PandoraCoordinator[TMDBData]):
+    """Reads the TMDB lists behind the dashboard sensors, hourly.
+
+    Trending films and shows (of the day) and upcoming films, through the
+    entry's answer cache (``media_cache.py``), so an action asking for the
+    same list within the cache lifetime costs no request.  Watchmode has no
+    coordinator: its quota is too small to poll.
+    """
+
+    interval = timedelta(hours=1)
+
+    @override
+    async def _async_fetch(self) -> TMDBData:
+        """Read the three lists."""
+        return await async_fetch_tmdb_dashboard(self.config_entry)
+
+
 COORDINATORS: dict[Kind, type[PandoraCoordinator[Any]]] = {
     Kind.QBITTORRENT: QBittorrentCoordinator,
     Kind.PORTAINER: PortainerCoordinator,
     Kind.JELLYFIN: JellyfinCoordinator,
+    Kind.TMDB: TMDBCoordinator,
 }
 """The coordinator class of each kind that polls; kinds absent here do not poll."""

@@ -33,6 +33,12 @@ from .cloudcmd import (
     SERVICE_RENAME_FILE,
 )
 from .const import DOMAIN
+from .postprocess import (
+    ATTR_PATH as MEDIA_READY_PATH,
+    ATTR_TITLE as MEDIA_READY_TITLE,
+    EVENT_MEDIA_READY,
+)
+from .qbittorrent import EVENT_TORRENT_ADDED, EVENT_TORRENT_COMPLETED, EVENT_TORRENT_REMOVED
 
 type Describer = Callable[[HomeAssistant, Event[Any]], dict[str, str]]
 
@@ -92,11 +98,77 @@ def describe_file_operation(hass: HomeAssistant, event: Event[Any]) -> dict[str,
     return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
 
 
+# -- download pipeline (issue 8) --
+
+
+def describe_media_ready(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_media_ready``: a finished download was filed into the library."""
+    data = event.data
+    title = data.get(MEDIA_READY_TITLE) or "a download"
+    message = f"filed {title} into the library at {data.get(MEDIA_READY_PATH)}"
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
+# -- qBittorrent (issue 9) --
+
+
+def human_size(size: Any) -> str | None:
+    """``6.1 GB`` for a byte count (binary units, as qBittorrent shows them)."""
+    if not isinstance(size, int | float) or isinstance(size, bool) or size < 0:
+        return None
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def _torrent_message(event: Event[Any], verb: str) -> str:
+    """``<verb> Dune (8.2 GB) in movies``: name, size and category when known."""
+    data = event.data
+    message = f"{verb} {data.get('name') or data.get('hash') or 'a torrent'}"
+    if size := human_size(data.get("size")):
+        message += f" ({size})"
+    if isinstance(category := data.get("category"), str) and category:
+        message += f" in {category}"
+    return message
+
+
+def describe_torrent_added(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_torrent_added``: ``added Dune (8.2 GB) in movies``.
+
+    The torrent events come from polling: who added or removed a torrent (one
+    of our actions, another qBittorrent client) is not known, so the message
+    names no user; an event fired with a user's context shows that user.
+    """
+    message = _torrent_message(event, "added")
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
+def describe_torrent_completed(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_torrent_completed``: ``finished downloading Dune (8.2 GB)``."""
+    message = _torrent_message(event, "finished downloading")
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
+def describe_torrent_removed(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_torrent_removed``: ``removed Dune (8.2 GB) in movies``."""
+    message = _torrent_message(event, "removed")
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
 # -- the table: one line per event type, in each kind's section --
 
 DESCRIBERS: dict[str, Describer] = {
     # -- CloudCmd (issue 6) --
     EVENT_FILE_OPERATION: describe_file_operation,
+    # -- download pipeline (issue 8) --
+    EVENT_MEDIA_READY: describe_media_ready,
+    # -- qBittorrent (issue 9) --
+    EVENT_TORRENT_ADDED: describe_torrent_added,
+    EVENT_TORRENT_COMPLETED: describe_torrent_completed,
+    EVENT_TORRENT_REMOVED: describe_torrent_removed,
 }
 """The describer of each of our event types."""
 

@@ -25,7 +25,12 @@ from homeassistant.helpers.typing import StateType
 
 from .api.qbittorrent import Torrent
 from .const import Kind
-from .coordinator import JellyfinCoordinator, PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import (
+    JellyfinCoordinator,
+    PandoraConfigEntry,
+    QBittorrentCoordinator,
+    TMDBCoordinator,
+)
 from .entity import PandoraEntity
 from .jellyfin import (
     JellyfinData,
@@ -34,6 +39,7 @@ from .jellyfin import (
     now_playing_attributes,
     scan_progress,
 )
+from .media_cache import TMDBData
 from .portainer import (
     PortainerContainerEntity,
     PortainerEndpointEntity,
@@ -54,6 +60,7 @@ from .qbittorrent_entities import (
     state_key,
     torrent_device_info,
 )
+from .tmdb import card_attributes
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
 
@@ -507,9 +514,68 @@ def _setup_jellyfin(
     async_add_entities(JellyfinSensor(coordinator, description) for description in JELLYFIN_SENSORS)
 
 
+# -- TMDB (issue 8) --
+
+
+@dataclass(frozen=True, kw_only=True)
+class PandoraTMDBSensorEntityDescription(SensorEntityDescription):
+    """A TMDB dashboard sensor: one list; state its length, ``data`` its card items."""
+
+    items_fn: Callable[[TMDBData], tuple[Any, ...]]
+
+
+TMDB_SENSORS: tuple[PandoraTMDBSensorEntityDescription, ...] = (
+    PandoraTMDBSensorEntityDescription(
+        key="trending_movies",
+        translation_key="trending_movies",
+        items_fn=lambda data: data.trending_movies,
+    ),
+    PandoraTMDBSensorEntityDescription(
+        key="trending_shows",
+        translation_key="trending_shows",
+        items_fn=lambda data: data.trending_shows,
+    ),
+    PandoraTMDBSensorEntityDescription(
+        key="upcoming_movies",
+        translation_key="upcoming_movies",
+        items_fn=lambda data: data.upcoming_movies,
+    ),
+)
+
+
+class TMDBSensor(PandoraEntity[TMDBCoordinator], SensorEntity):
+    """A TMDB list for dashboards (upcoming-media-card reads ``data``)."""
+
+    entity_description: PandoraTMDBSensorEntityDescription
+    # The card list is large and changes hourly; history needs only the count.
+    _unrecorded_attributes = frozenset({"data"})
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """How many titles the list has (TMDB's first page)."""
+        return len(self.entity_description.items_fn(self.coordinator.data))
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The titles, shaped for upcoming-media-card."""
+        return card_attributes(self.entity_description.items_fn(self.coordinator.data))
+
+
+def _setup_tmdb(
+    entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add a TMDB entry's dashboard sensors."""
+    coordinator = entry.runtime_data.coordinator
+    assert isinstance(coordinator, TMDBCoordinator)
+    async_add_entities(TMDBSensor(coordinator, description) for description in TMDB_SENSORS)
+
+
 SETUP_BY_KIND: dict[Kind, SetupFn] = {
     Kind.QBITTORRENT: _setup_qbittorrent,
     Kind.PORTAINER: _setup_portainer,
     Kind.JELLYFIN: _setup_jellyfin,
+    Kind.TMDB: _setup_tmdb,
 }
 """The setup function of each kind that has sensors here."""

@@ -29,6 +29,9 @@ from .cloudcmd import async_register_cloudcmd_actions
 from .const import DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
 from .helpers import upstream_errors
+from .jackett import async_register_jackett_actions
+from .pipeline import async_register_download_media
+from .postprocess import async_setup_postprocess
 from .qbittorrent import FILTERS as QBITTORRENT_FILTERS
 from .qbittorrent_actions import (
     async_add_torrent,
@@ -36,6 +39,8 @@ from .qbittorrent_actions import (
     async_pause_resume,
     async_remove_torrents,
 )
+from .tmdb import async_register_tmdb_actions
+from .watchmode import async_register_watchmode_actions
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 
@@ -95,6 +100,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
     _async_setup_qbittorrent_services(hass)
     _async_setup_jellyfin_services(hass)
     _async_setup_cloudcmd_services(hass)
+    _async_setup_jackett_services(hass)
+    _async_setup_tmdb_services(hass)
+    _async_setup_watchmode_services(hass)
+    _async_setup_download_media(hass)
 
 
 # -- qBittorrent actions (issue 5) --
@@ -223,6 +232,30 @@ def _async_setup_cloudcmd_services(hass: HomeAssistant) -> None:
     async_register_cloudcmd_actions(hass, ENTRY_SCHEMA, async_get_entry)
 
 
+# -- Jackett actions (issue 8) --
+
+
+@callback
+def _async_setup_jackett_services(hass: HomeAssistant) -> None:
+    """Register ``search_torrents`` (handler, validation and ranking in ``jackett.py``)."""
+    async_register_jackett_actions(hass, ENTRY_SCHEMA, async_get_entry)
+
+
+# -- TMDB and Watchmode actions (issue 8) --
+
+
+@callback
+def _async_setup_tmdb_services(hass: HomeAssistant) -> None:
+    """Register the TMDB discovery actions (handlers and cache in ``tmdb.py``)."""
+    async_register_tmdb_actions(hass, ENTRY_SCHEMA, async_get_entry)
+
+
+@callback
+def _async_setup_watchmode_services(hass: HomeAssistant) -> None:
+    """Register ``get_streaming_sources`` (handler and cache in ``watchmode.py``)."""
+    async_register_watchmode_actions(hass, ENTRY_SCHEMA, async_get_entry)
+
+
 # -- Jellyfin actions (issue 7) --
 
 SERVICE_REFRESH_LIBRARY: Final = "refresh_library"
@@ -254,3 +287,18 @@ def _async_setup_jellyfin_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_REFRESH_LIBRARY, refresh_library, schema=ENTRY_SCHEMA
     )
+
+
+# -- download_media and post-processing (issue 8) --
+
+
+@callback
+def _async_setup_download_media(hass: HomeAssistant) -> None:
+    """Register ``download_media`` (``pipeline.py``) and the completion listener.
+
+    Post-processing (``postprocess.py``) listens for completed torrents from
+    ``async_setup`` on, for every qBittorrent entry that maps categories to
+    library folders.
+    """
+    async_register_download_media(hass)
+    async_setup_postprocess(hass)

@@ -1,0 +1,506 @@
+"""Post-processing of finished downloads: into the library, Jellyfin told, event fired.
+
+When qBittorrent reports a torrent complete (``pandora_box_torrent_completed``)
+and the torrent's category maps to a library folder (options of the
+qBittorrent entry), its content is moved with CloudCmd from the download
+folder into that library folder, every loaded Jellyfin is asked to scan its
+libraries, and ``pandora_box_media_ready`` fires with the title and the final
+path.
+
+Rules:
+
+* Paths: qBittorrent reports where *it* saves (``/downloads/movies``); CloudCmd
+  sees the same disk under its own names.  The ``download_path`` option (as
+  qBittorrent writes it) is replaced by ``cloudcmd_download_path`` (as
+  CloudCmd writes it) at the start of a save path; without them the save path
+  is taken as a CloudCmd path.  Every path is confined with ``paths.py`` to the
+  CloudCmd entry's root before any request.
+* Nothing is ever deleted and nothing is overwritten: a name that already
+  exists in the library folder stops the move.  Any failure leaves the torrent
+  and its files where they are and raises a fixable, persistent repair issue
+  (one per torrent, ``postprocess_<entry>_<hash>``) saying what failed.  It is
+  retried on the next completion event of the same qBittorrent entry, or from
+  the repair's fix flow (``repairs.py``).
+* A retry after the move succeeded but the Jellyfin refresh failed finds the
+  content in the library folder and only refreshes: every step can run twice.
+* A torrent whose category maps to no folder is left alone (no issue).
+
+This module reads the options; the qBittorrent options flow writes them
+(``config_flow.py``), through :func:`parse_library_folders`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
+import voluptuous as vol
+
+from .api.cloudcmd import CloudCmdClient, NotFoundError
+from .api.errors import PandoraError
+from .api.jellyfin import JellyfinClient
+from .const import DEFAULT_LIBRARY_FOLDERS, DOMAIN, LOGGER, Kind
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .paths import PathRejectedError, check_name, child, confine, join
+from .qbittorrent import EVENT_TORRENT_COMPLETED
+
+EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
+"""Fired when a finished download sits in its library folder and Jellyfin was told."""
+
+CONF_LIBRARY_FOLDERS: Final = "library_folders"
+"""qBittorrent option: category → library folder (a CloudCmd path)."""
+CONF_DOWNLOAD_PATH: Final = "download_path"
+"""qBittorrent option: the download folder as qBittorrent names it."""
+CONF_CLOUDCMD_DOWNLOAD_PATH: Final = "cloudcmd_download_path"
+"""qBittorrent option: the same folder as CloudCmd names it."""
+
+ISSUE_PREFIX: Final = "postprocess_"
+
+ATTR_ENTRY_ID: Final = "entry_id"
+ATTR_HASH: Final = "hash"
+ATTR_NAME: Final = "name"
+ATTR_TITLE: Final = "title"
+ATTR_CATEGORY: Final = "category"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_PATH: Final = "path"
+ATTR_FOLDER: Final = "folder"
+
+# translation keys of the repair issues (strings.json ``issues``)
+ISSUE_NO_CLOUDCMD: Final = "postprocess_no_cloudcmd"
+ISSUE_PATH_REFUSED: Final = "postprocess_path_refused"
+ISSUE_SOURCE_MISSING: Final = "postprocess_source_missing"
+ISSUE_DESTINATION_EXISTS: Final = "postprocess_destination_exists"
+ISSUE_CLOUDCMD_FAILED: Final = "postprocess_cloudcmd_failed"
+ISSUE_JELLYFIN_FAILED: Final = "postprocess_jellyfin_failed"
+
+
+# -- options ---------------------------------------------------------------------------
+
+
+def parse_library_folders(text: str) -> dict[str, str]:
+    """Parse ``category=folder`` lines (``:`` works too); raise ``ValueError`` on a bad line.
+
+    Empty lines are skipped; the folder is checked to be a plain path
+    (``paths.confine`` against ``/``), its final check against the CloudCmd
+    root comes when a download completes.
+    """
+    folders: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        sep = "=" if "=" in line else ":"
+        category, found, folder = (part.strip() for part in line.partition(sep))
+        if not found or not category or not folder:
+            raise ValueError(f"not category=folder: {line!r}")
+        try:
+            confine("/", folder)
+        except PathRejectedError as err:
+            raise ValueError(f"bad folder in {line!r}") from err
+        folders[category] = folder
+    return folders
+
+
+def format_library_folders(folders: Mapping[str, str]) -> str:
+    """The text the options form shows for a mapping."""
+    return "\n".join(f"{category}={folder}" for category, folder in folders.items())
+
+
+def check_folder(path: str) -> str:
+    """Return a path option tidied (absolute, normalised); raise ``ValueError`` if refused."""
+    try:
+        return confine("/", path)
+    except PathRejectedError as err:
+        raise ValueError(str(err)) from err
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LibraryOptions:
+    """The post-processing options of a qBittorrent entry."""
+
+    folders: Mapping[str, str]
+    download_path: str | None = None
+    cloudcmd_download_path: str | None = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> LibraryOptions:
+        """Read an entry's options (anything malformed counts as unset).
+
+        Never set: the defaults of the documented stack (``docs/docker-compose.yml``:
+        ``movies`` → ``/media/Movies``, ``tv`` → ``/media/Shows``), so it works
+        without edits; set to nothing in the options form: post-processing is off.
+        """
+        raw = options.get(CONF_LIBRARY_FOLDERS, DEFAULT_LIBRARY_FOLDERS)
+        folders = (
+            {str(k): str(v) for k, v in raw.items() if k and v} if isinstance(raw, dict) else {}
+        )
+        download = options.get(CONF_DOWNLOAD_PATH)
+        cloudcmd = options.get(CONF_CLOUDCMD_DOWNLOAD_PATH)
+        return cls(
+            folders=folders,
+            download_path=download if isinstance(download, str) and download else None,
+            cloudcmd_download_path=cloudcmd if isinstance(cloudcmd, str) and cloudcmd else None,
+        )
+
+    def map_save_path(self, save_path: str) -> str:
+        """Return qBittorrent's save path in CloudCmd's names (prefix replaced segment-wise)."""
+        source, target = self.download_path, self.cloudcmd_download_path
+        if source is None or target is None:
+            return save_path
+        segments = [s for s in save_path.split("/") if s]
+        prefix = [s for s in source.split("/") if s]
+        if segments[: len(prefix)] != prefix:
+            return save_path
+        return join([*(s for s in target.split("/") if s), *segments[len(prefix) :]])
+
+
+CONF_MOVIE_CATEGORY: Final = "movie_category"
+"""qBittorrent option: the category ``download_media`` gives films (default ``movies``)."""
+CONF_TV_CATEGORY: Final = "tv_category"
+"""qBittorrent option: the category ``download_media`` gives shows (default ``tv``)."""
+DEFAULT_MOVIE_CATEGORY: Final = "movies"
+DEFAULT_TV_CATEGORY: Final = "tv"
+
+_TEXT_OPTIONS: Final = (
+    CONF_MOVIE_CATEGORY,
+    CONF_TV_CATEGORY,
+    CONF_DOWNLOAD_PATH,
+    CONF_CLOUDCMD_DOWNLOAD_PATH,
+)
+
+
+def options_fields() -> dict[vol.Marker, Any]:
+    """The options-form fields of downloads and the library (all optional)."""
+    text = TextSelector()
+    return {
+        vol.Optional(CONF_MOVIE_CATEGORY): text,
+        vol.Optional(CONF_TV_CATEGORY): text,
+        vol.Optional(CONF_LIBRARY_FOLDERS): TextSelector(TextSelectorConfig(multiline=True)),
+        vol.Optional(CONF_DOWNLOAD_PATH): text,
+        vol.Optional(CONF_CLOUDCMD_DOWNLOAD_PATH): text,
+    }
+
+
+def options_suggested(options: Mapping[str, Any]) -> dict[str, Any]:
+    """What the form shows for stored options (the folders as ``category=folder`` lines)."""
+    shown: dict[str, Any] = {k: options[k] for k in _TEXT_OPTIONS if options.get(k)}
+    folders = LibraryOptions.from_options(options).folders
+    if folders:
+        shown[CONF_LIBRARY_FOLDERS] = format_library_folders(folders)
+    return shown
+
+
+def options_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check the form's download and library fields; return the options and form errors.
+
+    Empty fields are left out (they mean "the default" or "not set").
+    """
+    options: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key in (CONF_MOVIE_CATEGORY, CONF_TV_CATEGORY):
+        value = str(user_input.get(key) or "").strip()
+        if value:
+            options[key] = value
+    try:
+        folders = parse_library_folders(str(user_input.get(CONF_LIBRARY_FOLDERS) or ""))
+    except ValueError:
+        # options-flow errors live in strings.json ``options.error``
+        field = CONF_LIBRARY_FOLDERS
+        errors[field] = "invalid_library_folders"
+    else:
+        # kept even when empty: an emptied field turns post-processing off,
+        # where a never-saved form means the documented defaults
+        options[CONF_LIBRARY_FOLDERS] = folders
+    mapping: dict[str, str] = {}
+    for key in (CONF_DOWNLOAD_PATH, CONF_CLOUDCMD_DOWNLOAD_PATH):
+        value = str(user_input.get(key) or "").strip()
+        if not value:
+            continue
+        try:
+            mapping[key] = check_folder(value)
+        except ValueError:
+            errors[key] = "invalid_folder"
+    if len(mapping) == 1 and not errors:
+        missing = (
+            CONF_CLOUDCMD_DOWNLOAD_PATH if CONF_DOWNLOAD_PATH in mapping else CONF_DOWNLOAD_PATH
+        )
+        errors[missing] = "path_mapping_incomplete"
+    options.update(mapping)
+    return options, errors
+
+
+# -- the work --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One finished torrent to file away (the data of its completion event)."""
+
+    entry_id: str
+    hash: str
+    name: str
+    category: str | None
+    save_path: str | None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Job | None:
+        """Read an event's or an issue's data; ``None`` when something is missing."""
+        entry_id, torrent_hash, name = (
+            data.get(ATTR_ENTRY_ID),
+            data.get(ATTR_HASH),
+            data.get("name"),
+        )
+        if not (
+            isinstance(entry_id, str) and isinstance(torrent_hash, str) and isinstance(name, str)
+        ):
+            return None
+        category, save_path = data.get(ATTR_CATEGORY), data.get(ATTR_SAVE_PATH)
+        return cls(
+            entry_id=entry_id,
+            hash=torrent_hash,
+            name=name,
+            category=category if isinstance(category, str) and category else None,
+            save_path=save_path if isinstance(save_path, str) and save_path else None,
+        )
+
+    def as_data(self) -> dict[str, str | int | float | None]:
+        """What the repair issue keeps to retry."""
+        return {
+            ATTR_ENTRY_ID: self.entry_id,
+            ATTR_HASH: self.hash,
+            ATTR_NAME: self.name,
+            ATTR_CATEGORY: self.category,
+            ATTR_SAVE_PATH: self.save_path,
+        }
+
+    @property
+    def issue_id(self) -> str:
+        """The id of this torrent's repair issue."""
+        return f"{ISSUE_PREFIX}{self.entry_id}_{self.hash}"
+
+
+class PostprocessError(Exception):
+    """A step failed; ``key`` is the issue's translation key, ``placeholders`` its values."""
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        """Keep the translation key and placeholders."""
+        super().__init__(key)
+        self.key = key
+        self.placeholders = placeholders
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """How one attempt ended: ``done`` (filed and announced), ``skipped`` or failed."""
+
+    status: str
+    """``done``, ``skipped`` (no library folder for the category) or ``failed``."""
+    path: str | None = None
+    issue_key: str | None = None
+
+
+_running: Final[set[str]] = set()
+"""Issue ids of jobs being worked on now (a retry never runs next to itself)."""
+
+
+def _loaded(hass: HomeAssistant, kind: Kind) -> list[PandoraConfigEntry]:
+    """Loaded entries of ``kind``."""
+    return [
+        entry
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if entry.data.get("kind") == kind.value
+    ]
+
+
+def _content_name(hass: HomeAssistant, job: Job) -> str:
+    """The file or folder the torrent wrote into its save path.
+
+    qBittorrent's ``content_path`` names it when known (a single-file torrent
+    may be renamed); otherwise the torrent's name is the top entry.
+    """
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        return job.name
+    coordinator = entry.runtime_data.coordinator
+    if isinstance(coordinator, QBittorrentCoordinator) and job.save_path:
+        torrent = coordinator.tracker.sync.torrents().get(job.hash)
+        content = torrent.content_path if torrent is not None else None
+        if content:
+            save = [s for s in job.save_path.split("/") if s]
+            parts = [s for s in content.split("/") if s]
+            if len(parts) > len(save) and parts[: len(save)] == save:
+                return parts[len(save)]
+    return job.name
+
+
+def _pick_cloudcmd(
+    hass: HomeAssistant, source: str, destination: str
+) -> tuple[CloudCmdClient, str, str]:
+    """The CloudCmd client whose root holds both folders, with both confined."""
+    clients = [e.runtime_data.client for e in _loaded(hass, Kind.CLOUDCMD)]
+    cloudcmd = [c for c in clients if isinstance(c, CloudCmdClient)]
+    if not cloudcmd:
+        raise PostprocessError(ISSUE_NO_CLOUDCMD, source=source, destination=destination)
+    refused: PathRejectedError | None = None
+    for client in cloudcmd:
+        try:
+            return (
+                client,
+                confine(client.root, source, field="save_path"),
+                confine(client.root, destination, field="library_folder"),
+            )
+        except PathRejectedError as err:
+            refused = refused or err
+    assert refused is not None
+    raise PostprocessError(ISSUE_PATH_REFUSED, path=refused.value, field=refused.field)
+
+
+async def _async_move(client: CloudCmdClient, source: str, destination: str, name: str) -> None:
+    """Move ``name`` from ``source`` into ``destination``; do nothing if already there."""
+    where = {"source": source, "destination": destination, "name": name}
+    try:
+        try:
+            present = {e.name for e in (await client.async_list(source)).entries}
+        except NotFoundError:
+            present = set()
+        try:
+            there = {e.name for e in (await client.async_list(destination)).entries}
+        except NotFoundError:
+            there = set()
+        if name not in present:
+            if name in there:
+                return  # moved by an earlier attempt whose later step failed
+            raise PostprocessError(ISSUE_SOURCE_MISSING, **where)
+        if name in there:
+            raise PostprocessError(ISSUE_DESTINATION_EXISTS, **where)
+        await client.async_move(source, destination, [name])
+    except PandoraError as err:
+        raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=err.message, **where) from err
+    except ValueError as err:  # the client's last guard (same folder, into itself)
+        raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=str(err), **where) from err
+
+
+async def _async_refresh_jellyfin(hass: HomeAssistant) -> None:
+    """Ask every loaded Jellyfin to scan its libraries (none loaded: nothing to do)."""
+    for entry in _loaded(hass, Kind.JELLYFIN):
+        client = entry.runtime_data.client
+        if not isinstance(client, JellyfinClient):  # pragma: no cover - kind checked
+            continue
+        try:
+            await client.async_refresh_library()
+        except PandoraError as err:
+            raise PostprocessError(
+                ISSUE_JELLYFIN_FAILED, title=entry.title, error=err.message
+            ) from err
+        if entry.runtime_data.coordinator is not None:
+            await entry.runtime_data.coordinator.async_request_refresh()
+
+
+async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
+    """File one finished torrent away; raise a repair issue when a step fails."""
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    options = LibraryOptions.from_options(entry.options if entry is not None else {})
+    folder = options.folders.get(job.category or "")
+    if entry is None or folder is None or job.save_path is None:
+        ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+        return Outcome(status="skipped")
+    if job.issue_id in _running:
+        return Outcome(status="skipped")
+    _running.add(job.issue_id)
+    try:
+        name = _content_name(hass, job)
+        try:
+            check_name(name, field="name")
+            client, source, destination = _pick_cloudcmd(
+                hass, options.map_save_path(job.save_path), folder
+            )
+        except PathRejectedError as err:
+            raise PostprocessError(ISSUE_PATH_REFUSED, path=err.value, field=err.field) from err
+        await _async_move(client, source, destination, name)
+        await _async_refresh_jellyfin(hass)
+    except PostprocessError as err:
+        LOGGER.warning("Could not file %s away (%s): %s", job.name, err.key, err.placeholders)
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            job.issue_id,
+            is_fixable=True,
+            is_persistent=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=err.key,
+            translation_placeholders={"name": job.name, **err.placeholders},
+            data=job.as_data(),
+        )
+        return Outcome(status="failed", issue_key=err.key)
+    finally:
+        _running.discard(job.issue_id)
+    path = child(destination, name)
+    ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+    hass.bus.async_fire(
+        EVENT_MEDIA_READY,
+        {
+            ATTR_ENTRY_ID: job.entry_id,
+            ATTR_HASH: job.hash,
+            ATTR_TITLE: job.name,
+            ATTR_CATEGORY: job.category,
+            ATTR_FOLDER: destination,
+            ATTR_PATH: path,
+        },
+    )
+    return Outcome(status="done", path=path)
+
+
+def pending_jobs(hass: HomeAssistant, entry_id: str | None = None) -> list[Job]:
+    """Jobs with an open repair issue (of one qBittorrent entry, or all)."""
+    jobs: list[Job] = []
+    for (domain, issue_id), issue in ir.async_get(hass).issues.items():
+        if domain != DOMAIN or not issue_id.startswith(ISSUE_PREFIX) or not issue.data:
+            continue
+        job = Job.from_data(issue.data)
+        if job is not None and (entry_id is None or job.entry_id == entry_id):
+            jobs.append(job)
+    return jobs
+
+
+async def async_handle_completed(hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+    """Process a completed torrent, then retry the entry's earlier failures."""
+    job = Job.from_data(data)
+    if job is None:
+        return
+    await async_process(hass, job)
+    for pending in pending_jobs(hass, job.entry_id):
+        if pending.issue_id != job.issue_id:
+            await async_process(hass, pending)
+
+
+@callback
+def async_setup_postprocess(hass: HomeAssistant) -> None:
+    """Listen for completed torrents (once, from ``async_setup``)."""
+
+    async def completed(event: Event[dict[str, Any]]) -> None:
+        """File the finished torrent away."""
+        await async_handle_completed(hass, event.data)
+
+    hass.bus.async_listen(EVENT_TORRENT_COMPLETED, completed)
+
+
+__all__ = [
+    "CONF_CLOUDCMD_DOWNLOAD_PATH",
+    "CONF_DOWNLOAD_PATH",
+    "CONF_LIBRARY_FOLDERS",
+    "EVENT_MEDIA_READY",
+    "Job",
+    "LibraryOptions",
+    "Outcome",
+    "async_handle_completed",
+    "async_process",
+    "async_setup_postprocess",
+    "format_library_folders",
+    "parse_library_folders",
+    "pending_jobs",
+]

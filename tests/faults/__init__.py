@@ -1,0 +1,1 @@
+"""The fault suite: every kind against every upstream fault."""
