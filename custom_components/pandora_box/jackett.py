@@ -61,6 +61,7 @@ from .ranking import (
     RankedResult,
     rank_with_rejections,
 )
+from .validation import whole_number
 
 type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
@@ -82,19 +83,6 @@ _INDEXER_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+,!-]{0,99}$")
 
 SECRET_LINK_PARAMS: Final = frozenset({"apikey", "jackett_apikey", "passkey", "api_key"})
 """Query parameters of a download link that carry a key (compared case-insensitively)."""
-
-
-def whole_number(value: Any) -> int:
-    """Coerce a whole number (``5``, ``5.0``, ``"5"``); anything else is ``vol.Invalid``."""
-    if isinstance(value, bool):
-        raise vol.Invalid("expected a whole number")
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError) as err:
-        raise vol.Invalid("expected a whole number") from err
-    if not number.is_integer():  # also NaN and infinities
-        raise vol.Invalid("expected a whole number")
-    return int(number)
 
 
 SEARCH_TORRENTS_FIELDS: Final[dict[vol.Marker, Any]] = {

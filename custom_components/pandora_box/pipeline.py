@@ -77,6 +77,7 @@ from .ranking import (
     parse_release,
     rank_with_rejections,
 )
+from .validation import whole_number
 
 SERVICE_DOWNLOAD_MEDIA: Final = "download_media"
 
@@ -104,9 +105,9 @@ DOWNLOAD_MEDIA_SCHEMA: Final = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string]),
         vol.Optional(ATTR_QUERY): cv.string,
-        vol.Optional(ATTR_TMDB_ID): cv.positive_int,
+        vol.Optional(ATTR_TMDB_ID): vol.All(whole_number, vol.Range(min=1)),
         vol.Optional(ATTR_MEDIA_TYPE): vol.In(("movie", "tv")),
-        vol.Optional(ATTR_YEAR): vol.All(vol.Coerce(int), vol.Range(min=1870, max=2100)),
+        vol.Optional(ATTR_YEAR): vol.All(whole_number, vol.Range(min=1870, max=2100)),
         vol.Optional(ATTR_QUALITY, default="any"): vol.In(QUALITIES),
         vol.Optional(ATTR_CATEGORY): cv.string,
         vol.Optional(ATTR_SKIP_IF_STREAMING, default=True): cv.boolean,

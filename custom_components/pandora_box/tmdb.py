@@ -54,6 +54,7 @@ from .media_cache import (
     async_cached_list,
     async_cached_search,
 )
+from .validation import whole_number
 
 type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
@@ -79,28 +80,29 @@ MAX_TMDB_ID: Final = 2**31 - 1
 TMDB_WEB: Final = "https://www.themoviedb.org"
 """Where a title's page is: ``{TMDB_WEB}/{movie|tv}/{id}``."""
 
-# Types only; ranges and shapes are checked by _validate_* with translated errors.
+
+# Types only; ranges and shapes are checked by the helpers below, with translated errors.
 SEARCH_MEDIA_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Required(ATTR_QUERY): cv.string,
     vol.Optional(ATTR_MEDIA_TYPE, default="multi"): vol.In(("multi", "movie", "tv")),
-    vol.Optional(ATTR_YEAR): vol.Coerce(int),
-    vol.Optional(ATTR_PAGE, default=1): vol.Coerce(int),
+    vol.Optional(ATTR_YEAR): whole_number,
+    vol.Optional(ATTR_PAGE, default=1): whole_number,
 }
 TRENDING_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_MEDIA_TYPE, default="all"): vol.In(("all", "movie", "tv")),
     vol.Optional(ATTR_TIME_WINDOW, default="day"): vol.In(("day", "week")),
-    vol.Optional(ATTR_PAGE, default=1): vol.Coerce(int),
+    vol.Optional(ATTR_PAGE, default=1): whole_number,
 }
 POPULAR_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_MEDIA_TYPE, default="movie"): vol.In(("movie", "tv")),
-    vol.Optional(ATTR_PAGE, default=1): vol.Coerce(int),
+    vol.Optional(ATTR_PAGE, default=1): whole_number,
 }
 PAGE_FIELDS: Final[dict[vol.Marker, Any]] = {
-    vol.Optional(ATTR_PAGE, default=1): vol.Coerce(int),
+    vol.Optional(ATTR_PAGE, default=1): whole_number,
 }
 DETAILS_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Required(ATTR_MEDIA_TYPE): vol.In(("movie", "tv")),
-    vol.Required(ATTR_TMDB_ID): vol.Coerce(int),
+    vol.Required(ATTR_TMDB_ID): whole_number,
 }
 
 

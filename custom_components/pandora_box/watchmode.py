@@ -49,6 +49,7 @@ from .coordinator import PandoraConfigEntry
 from .helpers import upstream_errors
 from .media_cache import CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN, async_cached_sources
 from .tmdb import cache_ttl_selector
+from .validation import whole_number
 
 type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
@@ -77,7 +78,7 @@ SOURCE_TYPES: Final[dict[str, str]] = {
 """Watchmode's source types → the names our answers use."""
 
 STREAMING_SOURCES_FIELDS: Final[dict[vol.Marker, Any]] = {
-    vol.Optional(ATTR_TMDB_ID): vol.Coerce(int),
+    vol.Optional(ATTR_TMDB_ID): whole_number,
     vol.Optional(ATTR_MEDIA_TYPE): vol.In(("movie", "tv")),
     vol.Optional(ATTR_IMDB_ID): cv.string,
     vol.Optional(ATTR_REGIONS): vol.All(cv.ensure_list_csv, [cv.string]),

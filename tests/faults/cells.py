@@ -245,22 +245,32 @@ def revoke(sim: Simulator) -> None:
 
 
 class StallMonitor:
-    """Measures the longest time the event loop did not run a 5 ms ticker."""
+    """Measures the longest time the event loop was kept from running a 5 ms ticker.
+
+    A stall is counted in the event-loop thread's CPU time between two
+    ticks (``time.thread_time``): code blocking the loop with work shows up
+    in full, while the OS preempting the process on a busy machine (other
+    test workers) does not, so the figure does not depend on the machine's
+    load.  Blocking I/O in the loop (which uses no CPU) is what Home
+    Assistant's loop protection reports; ``worst_wall`` is kept for the table.
+    """
 
     TICK = 0.005
 
     def __init__(self) -> None:
         """Not started yet."""
         self.worst = 0.0
+        self.worst_wall = 0.0
         self._task: asyncio.Task[None] | None = None
 
     async def _run(self) -> None:
-        last = time.perf_counter()
+        last_wall, last_cpu = time.perf_counter(), time.thread_time()
         while True:
             await asyncio.sleep(self.TICK)
-            now = time.perf_counter()
-            self.worst = max(self.worst, now - last - self.TICK)
-            last = now
+            wall, cpu = time.perf_counter(), time.thread_time()
+            self.worst_wall = max(self.worst_wall, wall - last_wall - self.TICK)
+            self.worst = max(self.worst, min(cpu - last_cpu, wall - last_wall))
+            last_wall, last_cpu = wall, cpu
 
     def start(self) -> None:
         """Start ticking."""
@@ -365,7 +375,10 @@ async def hung(hass: HomeAssistant, sim: Simulator) -> str:
     await hass.async_block_till_done()
     again = await probe(hass, entry)
     assert again.ok, repr(again.error)
-    return f"{outcome.via}: timeout, stall {worst * 1000:.0f} ms"
+    return (
+        f"{outcome.via}: timeout, stall {worst * 1000:.0f} ms "
+        f"(wall {monitor.worst_wall * 1000:.0f} ms)"
+    )
 
 
 async def malformed(hass: HomeAssistant, sim: Simulator) -> str:
