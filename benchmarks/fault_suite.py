@@ -6,7 +6,7 @@ Run from the project root::
 
 Each cell is the same coroutine ``tests/faults/test_fault_suite.py`` runs
 (``tests/faults/cells.py``), each in a fresh Home Assistant test instance
-(``harness.test_hass``: ``async_test_home_assistant`` prepared as the pytest
+(``harness.running_hass``: ``async_test_home_assistant`` prepared as the pytest
 plugin prepares it) against a fresh simulator on loopback:
 
 * ``down_at_setup``   — upstream refused at setup: setup retry, then loaded;
@@ -38,7 +38,7 @@ import time
 from tests.faults.cells import CELLS, FAULTS
 from tests.helpers import KINDS, new_simulator
 
-from .harness import test_hass
+from .harness import running_hass
 
 
 async def run_cell(kind: str, fault: str, scratch: Path) -> tuple[bool, str]:
@@ -48,7 +48,7 @@ async def run_cell(kind: str, fault: str, scratch: Path) -> tuple[bool, str]:
     sim = new_simulator(kind, folder)
     await sim.start()
     try:
-        async with test_hass(folder / "config") as hass:
+        async with running_hass(folder / "config") as hass:
             try:
                 note = await CELLS[fault](hass, sim)
             except AssertionError as err:

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import async_test_home_assista
 
 
 @asynccontextmanager
-async def test_hass(config_dir: Path) -> AsyncIterator[HomeAssistant]:
+async def running_hass(config_dir: Path) -> AsyncIterator[HomeAssistant]:
     """A running test Home Assistant whose files go to ``config_dir`` (created)."""
     await asyncio.to_thread(config_dir.mkdir, parents=True, exist_ok=True)
     with patch(

@@ -9,7 +9,7 @@ Method:
 * ``python -m simulators`` runs in a **child process** (its work is not
   counted) and writes the manifest of the seven upstreams;
 * each round builds a fresh Home Assistant test instance
-  (``harness.test_hass``: ``async_test_home_assistant`` with its own config
+  (``harness.running_hass``: ``async_test_home_assistant`` with its own config
   folder, prepared as the pytest plugin prepares it), adds one config entry
   per kind from the manifest (the data the config flow would store), clears
   the request logs and then times ``async_setup_component(hass, "pandora_box", {})`` plus
@@ -54,7 +54,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pandora_box.config_flow import FIELDS, field_default
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN, Kind
 
-from .harness import test_hass
+from .harness import running_hass
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = tuple(kind.value for kind in Kind)
@@ -125,7 +125,7 @@ async def one_round(
     manifest: dict[str, Any], session: aiohttp.ClientSession, config_dir: Path
 ) -> tuple[float, dict[str, list[Request]]]:
     """Set up all seven entries once; return (seconds, requests per upstream)."""
-    async with test_hass(config_dir) as hass:
+    async with running_hass(config_dir) as hass:
         entries = []
         for kind in KINDS:
             entry = MockConfigEntry(

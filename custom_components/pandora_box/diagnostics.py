@@ -56,12 +56,17 @@ TO_REDACT: Final = SECRET_FIELDS | {
     "Authorization",
     "cookie",
     "cookies",
+    "link",  # Jackett download links carry the Jackett key
+    "magnet_uri",  # trackers of private sites carry a passkey, in the query or the path
+    "magnet_url",
     "passkey",
     "read_access_token",
     "refresh_token",
     "secret",
     "sid",
     "SID",
+    "tracker",
+    "trackers",
     "X-Api-Key",
     "X-Emby-Token",
     "X-MediaBrowser-Token",
@@ -73,7 +78,17 @@ MAX_ITEMS: Final = 100
 
 _URL_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 _SECRET_QUERY_KEYS = frozenset(
-    {"apikey", "api_key", "token", "access_token", "passkey", "password", "key", "sid"}
+    {
+        "apikey",
+        "api_key",
+        "jackett_apikey",
+        "token",
+        "access_token",
+        "passkey",
+        "password",
+        "key",
+        "sid",
+    }
 )
 _MIN_SECRET_LEN = 3
 """Shorter configured values are not searched for (they would garble unrelated text)."""
@@ -143,12 +158,18 @@ async def async_get_device_diagnostics(
 
 
 def configured_secrets(entry: PandoraConfigEntry) -> set[str]:
-    """The secret values configured in ``entry`` (data and options)."""
+    """The secret values configured in ``entry`` (data and options).
+
+    User names are redacted where they are a field, but not searched for:
+    a name like ``admin`` is no secret and would garble unrelated text.
+    """
     return {
         value
         for source in (entry.data, entry.options)
         for key, value in source.items()
-        if key in SECRET_FIELDS and isinstance(value, str) and len(value) >= _MIN_SECRET_LEN
+        if key in SECRET_FIELDS - {CONF_USERNAME}
+        and isinstance(value, str)
+        and len(value) >= _MIN_SECRET_LEN
     }
 
 

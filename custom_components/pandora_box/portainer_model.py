@@ -277,7 +277,7 @@ class PortainerFetcher:
 
     async def async_fetch(self) -> PortainerData:
         """Read environments, stacks, every container, and stats of running ones."""
-        endpoints = await self.client.async_endpoints()
+        endpoints = await self.client.async_endpoints(max_age=10.0)
         stacks = await self.client.async_stacks()
         listed = await asyncio.gather(*(self._containers(e) for e in endpoints))
         containers: dict[str, PortainerContainerData] = {}

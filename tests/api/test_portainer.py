@@ -148,7 +148,7 @@ async def test_get_info_without_version(session: aiohttp.ClientSession) -> None:
     ("fault", "match"),
     [
         ({"mode": "status", "status": 200}, "not JSON"),
-        ({"mode": "oversized", "size": 256 * 1024}, "size cap"),
+        ({"mode": "oversized", "size": 256 * 1024}, "larger than"),
     ],
 )
 async def test_get_info_legacy_status_bad_answer(
@@ -631,9 +631,11 @@ async def test_faults_map_to_our_errors(
 async def test_oversized_answer_is_refused(
     session: aiohttp.ClientSession, sim: PortainerSimulator, method: str
 ) -> None:
+    """Bodies past the cap are refused while being read, even those pyportainer reads."""
     sim.set_fault("oversized", size=2 * MIB)
-    with pytest.raises(ResponseError):
-        await CALLS[method](client(session, sim), sim)
+    api = PortainerClient(session, sim.url, api_key=sim.api_key, max_bytes=MIB)
+    with pytest.raises(ResponseError, match="larger than 1 MiB"):
+        await CALLS[method](api, sim)
 
 
 @pytest.mark.parametrize("method", CALLS)
@@ -754,3 +756,17 @@ async def test_sim_stack_rules(session: aiohttp.ClientSession, sim: PortainerSim
 )
 def test_sim_human_duration(seconds: float, text: str) -> None:
     assert human_duration(seconds) == text
+
+
+async def test_first_endpoint_read_after_the_check_reuses_it(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    """Setup asks for the environments once: the check's list serves the first poll."""
+    api = client(session, sim)
+    await api.async_get_info()
+    assert sim.count("/api/endpoints", "GET") == 1
+    first = await api.async_endpoints(max_age=10.0)
+    assert sim.count("/api/endpoints", "GET") == 1
+    again = await api.async_endpoints(max_age=10.0)  # only once
+    assert sim.count("/api/endpoints", "GET") == 2
+    assert first == again

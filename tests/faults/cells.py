@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+import gc
 import itertools
 import time
 import tracemalloc
@@ -247,12 +248,11 @@ def revoke(sim: Simulator) -> None:
 class StallMonitor:
     """Measures the longest time the event loop was kept from running a 5 ms ticker.
 
-    A stall is counted in the event-loop thread's CPU time between two
-    ticks (``time.thread_time``): code blocking the loop with work shows up
-    in full, while the OS preempting the process on a busy machine (other
-    test workers) does not, so the figure does not depend on the machine's
-    load.  Blocking I/O in the loop (which uses no CPU) is what Home
-    Assistant's loop protection reports; ``worst_wall`` is kept for the table.
+    ``worst_wall``: the longest wall-clock gap between ticks beyond the tick.
+    ``worst``: the longest the loop thread was busy between two ticks, in its
+    CPU time (``time.thread_time``): code blocking the loop with work shows
+    in both, the OS preempting the process on a busy machine only in the
+    wall-clock figure, blocking I/O (no CPU) only in the wall-clock one too.
     """
 
     TICK = 0.005
@@ -351,9 +351,17 @@ async def auth_revoked(hass: HomeAssistant, sim: Simulator) -> str:
     return f"{outcome.via}: reauth flow"
 
 
-async def hung(hass: HomeAssistant, sim: Simulator) -> str:
-    """A hung upstream: the refresh ends at the client timeout; the loop never stalls."""
-    entry = await loaded_entry(hass, sim)
+async def _hang_once(
+    hass: HomeAssistant, sim: Simulator, entry: PandoraConfigEntry
+) -> tuple[Outcome, StallMonitor]:
+    """One refresh against a hung upstream, ended by firing the client's timeout.
+
+    A full garbage collection first: left to chance, one of the heap earlier
+    cells built (other Home Assistant instances, 64 MiB bodies) lands in the
+    window and is measured as a 150 ms stall that has nothing to do with the
+    upstream.
+    """
+    gc.collect()
     monitor = StallMonitor()
     monitor.start()
     try:
@@ -366,18 +374,38 @@ async def hung(hass: HomeAssistant, sim: Simulator) -> str:
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=DEFAULT_TIMEOUT + 1))
         outcome = await asyncio.wait_for(task, 10)
     finally:
-        worst = await monitor.stop()
+        await monitor.stop()
         sim.clear_fault()
+    await hass.async_block_till_done()
+    return outcome, monitor
+
+
+async def hung(hass: HomeAssistant, sim: Simulator) -> str:
+    """A hung upstream: the refresh ends at the client timeout; the loop never stalls.
+
+    The loop's CPU-time stall must stay under 100 ms.  So must the wall-clock
+    one (it would also show blocking I/O); a wall-clock stall alone can be the
+    OS preempting a busy machine, so it is measured a second time before it
+    counts: blocking code stalls every time, preemption does not.
+    """
+    entry = await loaded_entry(hass, sim)
+    outcome, monitor = await _hang_once(hass, sim, entry)
     assert_upstream_fault(outcome)
     detail = placeholders(outcome.error).get("error", "")
     assert f"did not answer within {DEFAULT_TIMEOUT:g} s" in detail, detail
-    assert worst < STALL_LIMIT_S, f"event loop stalled {worst * 1000:.0f} ms"
-    await hass.async_block_till_done()
+    assert monitor.worst < STALL_LIMIT_S, f"event loop busy {monitor.worst * 1000:.0f} ms"
+    if monitor.worst_wall >= STALL_LIMIT_S:
+        outcome, monitor = await _hang_once(hass, sim, entry)
+        assert_upstream_fault(outcome)
+        assert monitor.worst < STALL_LIMIT_S, f"event loop busy {monitor.worst * 1000:.0f} ms"
+        assert monitor.worst_wall < STALL_LIMIT_S, (
+            f"event loop stalled {monitor.worst_wall * 1000:.0f} ms, twice"
+        )
     again = await probe(hass, entry)
     assert again.ok, repr(again.error)
     return (
-        f"{outcome.via}: timeout, stall {worst * 1000:.0f} ms "
-        f"(wall {monitor.worst_wall * 1000:.0f} ms)"
+        f"{outcome.via}: timeout, stall {monitor.worst_wall * 1000:.0f} ms "
+        f"(busy {monitor.worst * 1000:.0f} ms)"
     )
 
 

@@ -438,8 +438,8 @@ async def test_torrent_added_and_removed_events_arrive_on_the_websocket(client: 
 def is_down(state: dict[str, Any]) -> bool:
     """Unavailable, or a connectivity sensor (which stays available) saying ``off``."""
     if state["attributes"].get("device_class") == "connectivity":
-        return state["state"] in ("off", "unavailable")
-    return state["state"] == "unavailable"
+        return bool(state["state"] in ("off", "unavailable"))
+    return bool(state["state"] == "unavailable")
 
 
 async def poll_states(client: Client, entity_ids: list[str], want_down: bool) -> None:

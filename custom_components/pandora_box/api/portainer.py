@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json as jsonlib
 import re
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import aiohttp
 from pyportainer import Portainer
@@ -174,6 +174,42 @@ class _CpuSample:
     system: int
 
 
+class _CappedSession:
+    """The part of ``aiohttp.ClientSession`` pyportainer uses, with our size cap.
+
+    pyportainer awaits ``session.request(...)`` and then ``response.json()``,
+    which reads the whole body whatever its size.  This proxy reads the body
+    first, in chunks, and refuses it past ``max_bytes`` (or at once when
+    ``Content-Length`` says so); the bytes read are left on the response as
+    aiohttp's own ``read()`` leaves them, so ``json()``/``text()`` use them.
+    Streaming calls (image pulls) are not used by this client.
+    """
+
+    def __init__(
+        self, session: aiohttp.ClientSession, max_bytes: int, client: PortainerClient
+    ) -> None:
+        """Wrap ``session``; errors name ``client``'s Portainer."""
+        self._session = session
+        self._max_bytes = max_bytes
+        self._client = client
+
+    async def request(self, method: str, url: Any, **kwargs: Any) -> aiohttp.ClientResponse:
+        """Send the request and read its body under the cap."""
+        response = await self._session.request(method, url, **kwargs)
+        too_big = self._client.too_big()
+        if response.content_length is not None and response.content_length > self._max_bytes:
+            response.release()
+            raise too_big
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > self._max_bytes:
+                response.release()
+                raise too_big
+        response._body = bytes(body)  # noqa: SLF001 - what ClientResponse.read() would store
+        return response
+
+
 class PortainerClient:
     """Typed async access to one Portainer instance through pyportainer."""
 
@@ -199,11 +235,13 @@ class PortainerClient:
         self._api = Portainer(
             api_url=str(self._base),
             api_key=api_key,
-            session=session,
+            # pyportainer reads whole bodies; the proxy caps them first
+            session=cast("aiohttp.ClientSession", _CappedSession(session, max_bytes, self)),
             request_timeout=timeout,
             max_retries=0,
         )
         self._cpu_samples: dict[tuple[int, str], _CpuSample] = {}
+        self._checked_endpoints: tuple[float, list[Endpoint]] | None = None
 
     @property
     def base_url(self) -> URL:
@@ -236,7 +274,9 @@ class PortainerClient:
             instance_id, version = legacy.get("InstanceID"), legacy.get("Version")
         if not isinstance(version, str) or not version:
             raise self._bad("a status without a version: is this Portainer?")
-        await self.async_endpoints()
+        # The key check reads the environments; the first poll, a moment
+        # later, may take them instead of asking Portainer again.
+        self._checked_endpoints = (asyncio.get_running_loop().time(), await self.async_endpoints())
         unique_id = instance_id if isinstance(instance_id, str) and instance_id else None
         return UpstreamInfo(
             unique_id=unique_id or str(self._base),
@@ -244,8 +284,15 @@ class PortainerClient:
             version=version,
         )
 
-    async def async_endpoints(self) -> list[Endpoint]:
-        """Return every environment the key's user may see."""
+    async def async_endpoints(self, *, max_age: float = 0.0) -> list[Endpoint]:
+        """Return every environment the key's user may see.
+
+        ``max_age`` > 0 accepts, once, the list the credential check read that
+        many seconds ago at most (setup then asks Portainer only once).
+        """
+        checked, self._checked_endpoints = self._checked_endpoints, None
+        if checked is not None and asyncio.get_running_loop().time() - checked[0] <= max_age:
+            return checked[1]
         raw = await self._call(self._api.get_endpoints)
         return self._parse(lambda: [_endpoint(item) for item in raw])
 
@@ -437,8 +484,14 @@ class PortainerClient:
             async for chunk in resp.content.iter_chunked(64 * 1024):
                 body += chunk
                 if len(body) > self._max_bytes:
-                    raise self._bad("an answer larger than the size cap; refusing it")
+                    raise self.too_big()
         return jsonlib.loads(body)
+
+    def too_big(self) -> ResponseError:
+        """The error for an answer over the size cap."""
+        return self._bad(
+            f"an answer larger than {self._max_bytes // (1024 * 1024)} MiB; refusing it"
+        )
 
 
 # -- parsing at the edge ------------------------------------------------------------------
