@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import time
 from typing import Any, ClassVar, Self
+import weakref
 
 from aiohttp import web
 
@@ -75,8 +76,12 @@ class Simulator:
     credential_fields: ClassVar[tuple[str, ...]] = ()
     """Attribute names that hold credentials, named as the config flow names them."""
 
+    created: ClassVar[weakref.WeakSet[Simulator]] = weakref.WeakSet()
+    """Every simulator still alive (tests check no credential of theirs was logged)."""
+
     def __init__(self) -> None:
         """Prepare an unstarted server."""
+        Simulator.created.add(self)
         self.fault: Fault | None = None
         self.requests: list[RecordedRequest] = []
         self.host = "127.0.0.1"

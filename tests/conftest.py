@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+import logging
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,47 @@ pytest_plugins = ["pytest_homeassistant_custom_component"]
 @pytest.fixture(autouse=True)
 def _loopback_sockets(socket_enabled: None) -> None:
     """Allow real sockets; pytest-socket still limits connections to 127.0.0.1."""
+
+
+DEBUG_LOGGERS = (
+    "custom_components.pandora_box",
+    "pyportainer",
+    "homeassistant.config_entries",
+    "homeassistant.helpers.update_coordinator",
+)
+"""Loggers every test runs at DEBUG, so the secrets check below sees everything they say."""
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Run with our loggers at DEBUG; fail a test whose logs carry a simulator's secret."""
+    for name in DEBUG_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    earlier = set(Simulator.created)  # simulators of other tests not yet collected
+    yield
+    secrets = {
+        value
+        for sim in list(Simulator.created)
+        if sim not in earlier
+        for field, value in sim.credentials().items()
+        if field != "username" and isinstance(value, str) and len(value) >= 6
+    }
+    formatter = logging.Formatter()
+    leaks = [
+        f"{record.name}: {secret[:3]}… in {record.getMessage()[:200]}"
+        for record in caplog.get_records("setup")
+        + caplog.get_records("call")
+        + caplog.get_records("teardown")
+        # what the test's stand-in upstreams (aiohttp servers) log is the upstream's side
+        if not record.name.startswith(("aiohttp.access", "aiohttp.server"))
+        for text in (
+            record.getMessage()
+            + (formatter.formatException(record.exc_info) if record.exc_info else ""),
+        )
+        for secret in secrets
+        if secret in text
+    ]
+    assert not leaks, f"a credential appears in the log: {leaks}"
 
 
 @pytest.fixture

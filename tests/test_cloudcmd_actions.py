@@ -469,7 +469,7 @@ async def test_auth_failure_during_partial_move_starts_reauth(
     cloudcmd_sim: CloudCmdSimulator,
     entry: MockConfigEntry,
 ) -> None:
-    after_first_move(cloudcmd_sim, lambda: cloudcmd_sim.rotate_credentials(password="changed"))
+    after_first_move(cloudcmd_sim, lambda: cloudcmd_sim.rotate_credentials(password="rotated-pw-7f3a"))
     response = await call(
         "move_files", source="Downloads/complete", destination="Movies", names=["a.txt", "b.txt"]
     )
@@ -560,7 +560,7 @@ async def test_delete_needs_names(call: Caller, cloudcmd_sim: CloudCmdSimulator)
 async def test_bad_credentials_are_a_translated_error(
     hass: HomeAssistant, call: Caller, cloudcmd_sim: CloudCmdSimulator
 ) -> None:
-    cloudcmd_sim.rotate_credentials(password="changed")
+    cloudcmd_sim.rotate_credentials(password="rotated-pw-7f3a")
     with pytest.raises(HomeAssistantError, match="cloudcmd test refused the stored credentials"):
         await call("list_files")
     await hass.async_block_till_done()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -22,7 +23,6 @@ from syrupy.types import PropertyName, PropertyPath
 
 from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.diagnostics import (
-    REDACTED,
     as_jsonable,
     async_get_config_entry_diagnostics,
     redact_url,
@@ -97,8 +97,8 @@ async def test_entry_diagnostics(
         for secret in _secrets(entry):
             assert secret not in text
         assert dump["kind"] == kind
-        assert dump["health"]["connected"] is True  # type: ignore[index,call-overload]
-        data = dump["entry"]["data"]  # type: ignore[index,call-overload]
+        assert dump["health"]["connected"] is True
+        data = dump["entry"]["data"]
         for key in SECRET_KEYS:
             if key in entry.data:
                 assert data[key] == REDACTED
@@ -122,7 +122,7 @@ async def test_diagnostics_over_http(
         text = json.dumps(dump)
         for secret in _secrets(entry):
             assert secret not in text
-        assert dump["upstream"]["unique_id"]  # type: ignore[index,call-overload]
+        assert dump["upstream"]["unique_id"]
     finally:
         await sim.stop()
 
@@ -147,13 +147,13 @@ async def test_device_diagnostics(
             text = json.dumps(dump)
             for secret in _secrets(entry):
                 assert secret not in text
-            assert dump["device"]["name"] == device.name  # type: ignore[index,call-overload]
+            assert dump["device"]["name"] == device.name
         service = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
         assert service is not None
         dump = await get_diagnostics_for_device(hass, hass_client, entry, service)
-        entities = {e["unique_id"]: e for e in dump["entities"]}  # type: ignore[union-attr,index]
+        entities = {e["unique_id"]: e for e in dump["entities"]}
         connectivity = entities[f"{entry.entry_id}_connectivity"]
-        assert connectivity["state"] == "on"  # type: ignore[index,call-overload]
+        assert connectivity["state"] == "on"
     finally:
         await sim.stop()
 

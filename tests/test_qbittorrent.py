@@ -208,7 +208,7 @@ async def test_bad_password_starts_reauth(
     sim = qbittorrent_sim
     entry = mock_entry(sim)
     await setup_integration(hass, entry)
-    sim.rotate_credentials(password="changed")
+    sim.rotate_credentials(password="rotated-pw-7f3a")
     sim.expire_sessions()
     await tick(hass, freezer, 5)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

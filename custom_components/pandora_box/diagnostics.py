@@ -15,8 +15,8 @@ issues:
 1. ``async_redact_data`` on every key named like a secret (``TO_REDACT``);
 2. user-info and secret query parameters stripped from every URL-like string;
 3. every configured secret value (``SECRET_FIELDS`` of the entry's data and
-   options) replaced wherever it still occurs in any string of the dump,
-   e.g. inside a URL or an error message.
+   options, user names aside) replaced wherever it still occurs in any
+   string of the dump, e.g. inside a URL or an error message.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ async def async_get_config_entry_diagnostics(
             ),
         }
         dump["data"] = as_jsonable(coordinator.data)
-    return scrub(dump, configured_secrets(entry))
+    result: dict[str, Any] = scrub(dump, configured_secrets(entry))
+    return result
 
 
 async def async_get_device_diagnostics(
@@ -154,7 +155,8 @@ async def async_get_device_diagnostics(
         },
         "entities": sorted(entities, key=lambda item: str(item["unique_id"])),
     }
-    return scrub(as_jsonable(dump), configured_secrets(entry))
+    result: dict[str, Any] = scrub(as_jsonable(dump), configured_secrets(entry))
+    return result
 
 
 def configured_secrets(entry: PandoraConfigEntry) -> set[str]:

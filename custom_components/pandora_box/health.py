@@ -4,11 +4,12 @@ One ``HealthMonitor`` per loaded entry (started by the binary sensor
 platform, kept in ``entry.runtime_data.health``) answers "does the upstream
 answer us right now?" for every kind:
 
-* **Kinds with a coordinator** (qBittorrent, Portainer, Jellyfin, and any
-  kind that gains one): the monitor listens to the coordinator and follows
-  ``last_update_success``.  It makes no request of its own.
-* **Kinds without one** (Jackett, TMDB, Watchmode, CloudCmd as of now):
-  nothing polls them, so the monitor calls the client's ``async_get_info``
+* **Kinds with a coordinator** (qBittorrent, Portainer, Jellyfin, TMDB, and
+  any kind that gains one): the monitor listens to the coordinator and
+  follows ``last_update_success`` after each poll.
+* **Kinds without one** (Jackett, Watchmode, CloudCmd as of now), and
+  coordinators that poll more rarely than ``CHECK_INTERVAL`` (TMDB's
+  hourly lists): the monitor calls the client's ``async_get_info``
   (the same cheap credential check setup makes: Jackett's indexer list,
   TMDB's ``/authentication``, Watchmode's ``/status/``, CloudCmd's
   ``/api/v1`` and root listing) every ``CHECK_INTERVAL``.  The interval is
@@ -17,6 +18,8 @@ answer us right now?" for every kind:
   nobody until an action is called, which reports its own error anyway.
   A 429 counts as reachable (the upstream answered); refused credentials
   count as not connected and start the reauth flow, as a poll would.
+  Whichever observation is newest (poll or check) wins; a check that finds
+  the upstream back asks a failed coordinator to poll again at once.
 
 What follows from the state:
 
@@ -48,7 +51,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.util import dt as dt_util
 
 from .api.errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
-from .const import DOMAIN, Kind
+from .const import DOMAIN, LOGGER, Kind
 
 if TYPE_CHECKING:
     from .coordinator import PandoraConfigEntry
@@ -115,30 +118,37 @@ class HealthMonitor:
         self._threshold_timer: CALLBACK_TYPE | None = None
 
     @property
-    def polled(self) -> bool:
-        """Whether the entry has a coordinator the monitor follows (no own checks)."""
-        return self.entry.runtime_data.coordinator is not None
+    def source(self) -> str:
+        """What the state comes from: ``coordinator``, ``check`` or both."""
+        coordinator = self.entry.runtime_data.coordinator
+        if coordinator is None:
+            return "check"
+        return "coordinator+check" if _polls_slowly(coordinator.update_interval) else "coordinator"
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
         """Start watching; the returned callback stops it and deletes the outage issue."""
+        stops: list[CALLBACK_TYPE] = []
         coordinator = self.entry.runtime_data.coordinator
         if coordinator is not None:
-            stop = coordinator.async_add_listener(self._async_coordinator_updated)
+            stops.append(coordinator.async_add_listener(self._async_coordinator_updated))
             self._set(coordinator.last_update_success, coordinator.last_exception)
-        else:
-            stop = async_track_time_interval(
-                self.hass,
-                self._async_check,
-                CHECK_INTERVAL,
-                name=f"{DOMAIN} health {self.entry.title}",
-                cancel_on_shutdown=True,
+        if coordinator is None or _polls_slowly(coordinator.update_interval):
+            stops.append(
+                async_track_time_interval(
+                    self.hass,
+                    self._async_check,
+                    CHECK_INTERVAL,
+                    name=f"{DOMAIN} health {self.entry.title}",
+                    cancel_on_shutdown=True,
+                )
             )
         self._check_version()
 
         @callback
         def _stop() -> None:
-            stop()
+            for stop in stops:
+                stop()
             self._cancel_threshold_timer()
             ir.async_delete_issue(self.hass, DOMAIN, unreachable_issue_id(self.entry.entry_id))
 
@@ -181,6 +191,10 @@ class HealthMonitor:
             self._set(False, f"no answer within {CHECK_TIMEOUT:.0f} s")
         else:
             self._set(True, None)
+            coordinator = self.entry.runtime_data.coordinator
+            if coordinator is not None and not coordinator.last_update_success:
+                # back before the coordinator's next (slow) poll: bring the entities back now
+                await coordinator.async_request_refresh()
 
     # -- state ---------------------------------------------------------------------
 
@@ -191,6 +205,12 @@ class HealthMonitor:
         if connected == self.connected:
             return
         self.connected = connected
+        if self.source == "check":
+            # coordinators log outage and recovery themselves; nothing else would
+            if connected:
+                LOGGER.info("%s answers again", self.entry.title)
+            else:
+                LOGGER.warning("%s is unreachable: %s", self.entry.title, self.last_error)
         if connected:
             self.down_since = None
             self._cancel_threshold_timer()
@@ -261,11 +281,16 @@ class HealthMonitor:
         """What diagnostics show of the monitor."""
         return {
             "connected": self.connected,
-            "source": "coordinator" if self.polled else "check",
+            "source": self.source,
             "down_since": self.down_since.isoformat() if self.down_since else None,
             "last_error": self.last_error,
             "last_check": self.last_check.isoformat() if self.last_check else None,
         }
+
+
+def _polls_slowly(interval: timedelta | None) -> bool:
+    """Whether a coordinator polls too rarely to notice an outage in time on its own."""
+    return interval is None or interval > CHECK_INTERVAL
 
 
 def _describe(error: BaseException | str) -> str:

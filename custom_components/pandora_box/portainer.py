@@ -287,6 +287,13 @@ def async_add_portainer_entities(
             return
         data = coordinator.data
         known.intersection_update(data.device_keys())
+        # Containers and stacks hang below their environment's device: make
+        # sure it exists first, whichever platform gets here first.
+        registry = dr.async_get(coordinator.hass)
+        for endpoint_data in data.endpoints.values():
+            registry.async_get_or_create(
+                config_entry_id=entry.entry_id, **endpoint_device(coordinator, endpoint_data)
+            )
         entities = [
             *_new_entities(coordinator, known, data.endpoints, endpoint),
             *_new_entities(coordinator, known, data.containers, container),

@@ -179,7 +179,7 @@ async def test_password_changed_upstream(
 ) -> None:
     c = client(jar_session, sim)
     await c.async_get_info()
-    sim.rotate_credentials(password="changed")
+    sim.rotate_credentials(password="rotated-pw-7f3a")
     await c.async_torrents()  # the session still works
     sim.expire_sessions()
     with pytest.raises(InvalidAuthError):
