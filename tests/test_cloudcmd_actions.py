@@ -469,7 +469,9 @@ async def test_auth_failure_during_partial_move_starts_reauth(
     cloudcmd_sim: CloudCmdSimulator,
     entry: MockConfigEntry,
 ) -> None:
-    after_first_move(cloudcmd_sim, lambda: cloudcmd_sim.rotate_credentials(password="rotated-pw-7f3a"))
+    after_first_move(
+        cloudcmd_sim, lambda: cloudcmd_sim.rotate_credentials(password="rotated-pw-7f3a")
+    )
     response = await call(
         "move_files", source="Downloads/complete", destination="Movies", names=["a.txt", "b.txt"]
     )
