@@ -282,5 +282,18 @@ async def test_upstream_faults_are_translated(
         await download(hass, query="The Matrix")
     jackett_sim.clear_fault()
     tmdb_sim.set_fault("down")
+    # "The Matrix" is cached by now (as it should be); a new title needs TMDB
     with pytest.raises(HomeAssistantError, match="tmdb test"):
-        await download(hass, query="The Matrix")
+        await download(hass, query="Inception")
+
+
+@pytest.mark.usefixtures("tmdb", "jackett", "qbittorrent")
+async def test_second_download_of_a_title_asks_tmdb_and_watchmode_nothing_new(
+    hass: HomeAssistant, tmdb_sim: TMDBSimulator, watchmode_sim: WatchmodeSimulator
+) -> None:
+    """download_media goes through the per-entry caches (Watchmode's quota is small)."""
+    await add_watchmode(hass, watchmode_sim, ["a service it is not on"])
+    await download(hass, query="The Matrix")
+    tmdb_before, watchmode_before = tmdb_sim.count(), watchmode_sim.count()
+    await download(hass, query="The Matrix")
+    assert (tmdb_sim.count(), watchmode_sim.count()) == (tmdb_before, watchmode_before)

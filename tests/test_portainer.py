@@ -93,6 +93,7 @@ async def entry(hass: HomeAssistant, sim: PortainerSimulator) -> MockConfigEntry
 # -- devices and entities ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON])
 async def test_entities(
     hass: HomeAssistant,
@@ -263,6 +264,7 @@ async def test_service_dropped_from_active_stack_loses_its_device(
 # -- stopped stacks -------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_stopped_stack_keeps_its_containers(
     hass: HomeAssistant,
     sim: PortainerSimulator,
@@ -573,3 +575,14 @@ async def test_remove_config_entry_device(
         config_entry_id=ENTRY_ID, identifiers={(DOMAIN, f"{ENTRY_ID}_container_1_gone")}
     )
     assert await async_remove_config_entry_device(hass, entry, leftover)
+
+
+async def test_image_sensor_is_disabled_by_default(
+    hass: HomeAssistant, sim: PortainerSimulator, entity_registry: er.EntityRegistry
+) -> None:
+    """The per-container image sensor exists but waits to be enabled."""
+    await setup_integration(hass, portainer_entry(sim))
+    entry = entity_registry.async_get("sensor.jellyfin_image")
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get("sensor.jellyfin_image") is None

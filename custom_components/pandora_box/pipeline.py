@@ -56,11 +56,12 @@ import voluptuous as vol
 
 from .api.errors import PandoraError, ResponseError
 from .api.jackett import JackettClient, TorrentResult
-from .api.tmdb import MediaDetails, MediaItem, TMDBClient
-from .api.watchmode import StreamingSource, WatchmodeClient
+from .api.tmdb import MediaDetails, MediaItem
+from .api.watchmode import StreamingSource
 from .const import DOMAIN, LOGGER, Kind
 from .coordinator import PandoraConfigEntry
 from .helpers import upstream_errors
+from .media_cache import async_cached_details, async_cached_search, async_cached_sources
 from .postprocess import (
     CONF_MOVIE_CATEGORY,
     CONF_TV_CATEGORY,
@@ -230,14 +231,13 @@ async def _async_resolve(
     hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
 ) -> MediaDetails | None:
     """Find the title on TMDB (``None``: no match)."""
-    client = _client(entry, TMDBClient)
     query: str | None = call.data.get(ATTR_QUERY)
     media_type: MediaType | None = call.data.get(ATTR_MEDIA_TYPE)
     async with upstream_errors(hass, entry):
         try:
             if query is not None:
-                page = await client.async_search(
-                    query, media_type=media_type or "multi", year=call.data.get(ATTR_YEAR)
+                page = await async_cached_search(
+                    entry, query, media_type=media_type or "multi", year=call.data.get(ATTR_YEAR)
                 )
                 found = best_match(page.results, query, call.data.get(ATTR_YEAR))
                 if found is None:
@@ -246,7 +246,7 @@ async def _async_resolve(
             else:
                 tmdb_id = call.data[ATTR_TMDB_ID]
             assert media_type is not None
-            return await client.async_details(media_type, tmdb_id)
+            return await async_cached_details(entry, media_type, tmdb_id)
         except ResponseError as err:
             if err.status == 404:
                 return None
@@ -291,9 +291,9 @@ async def _async_streaming(entry: PandoraConfigEntry | None, media: MediaDetails
             note=f"No streaming services are set in the options of {entry.title}, "
             "so I did not check where it streams.",
         )
-    client = _client(entry, WatchmodeClient)
     try:
-        sources = await client.async_sources(f"{media.media_type}-{media.tmdb_id}")
+        # cached: Watchmode's free quota is small
+        sources = await async_cached_sources(entry, f"{media.media_type}-{media.tmdb_id}")
     except ResponseError as err:
         if err.status == 404:
             return Streaming(on=[])

@@ -322,6 +322,8 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
         key="image",
         translation_key="image",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # one per container and rarely looked at: there for whoever enables it
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.image,
         available_when_removed=True,
     ),
