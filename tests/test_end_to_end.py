@@ -12,12 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 import json
-import os
 from pathlib import Path
-import signal
-import socket
-import subprocess
-import sys
 import time
 from typing import Any
 import urllib.error
@@ -26,13 +21,22 @@ import urllib.request
 import pytest
 import pytest_socket
 
+from .processes import (
+    demo_setup,
+    free_port,
+    prepare_config,
+    start_hass,
+    start_simulators,
+    stop,
+    wait_for_manifest,
+)
+
 # One Home Assistant for the whole module: keep its tests on one xdist worker
 # (scripts/test runs with --dist loadgroup).
 # The first start of a fresh venv compiles Home Assistant's bytecode: minutes on
 # two cores, hence the longer timeout for this module.
 pytestmark = [pytest.mark.xdist_group("end_to_end"), pytest.mark.timeout(900)]
 
-ROOT = Path(__file__).parent.parent
 CONFIG = """
 homeassistant:
   name: Pandora Box e2e
@@ -50,13 +54,6 @@ logger:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _call(url: str, token: str, body: dict[str, Any] | None = None, method: str = "POST") -> Any:
     request = urllib.request.Request(
         url,
@@ -68,16 +65,6 @@ def _call(url: str, token: str, body: dict[str, Any] | None = None, method: str 
         return json.loads(resp.read())
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Simulators and Home Assistant, onboarded, with all seven entries added."""
@@ -85,60 +72,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     # only talks to the processes it starts on 127.0.0.1.
     pytest_socket.enable_socket()
     work = tmp_path_factory.mktemp("e2e")
-    config = work / "config"
-    (config / "custom_components").mkdir(parents=True)
-    (config / "custom_components" / "pandora_box").symlink_to(
-        ROOT / "custom_components" / "pandora_box"
-    )
-    port = _free_port()
-    (config / "configuration.yaml").write_text(CONFIG.format(port=port), encoding="utf-8")
+    port = free_port()
+    prepare_config(work / "config", CONFIG.format(port=port))
     manifest = work / "manifest.json"
-    # Not measured by pytest-cov: its subprocess hook would run with another
-    # working directory (no pyproject.toml, no branch coverage) and spoil the data.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
-    with contextlib.ExitStack() as stack:
-        sims = subprocess.Popen(
-            [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(work / "simulators.log").open("wb"),
-        )
-        stack.callback(_stop, sims)
-        hass = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
-            cwd=work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(work / "hass.log").open("wb"),
-        )
-        stack.callback(_stop, hass)
+    with contextlib.ExitStack() as cleanup:
+        sims = start_simulators(manifest, work / "simulators.log")
+        cleanup.callback(stop, sims)
+        hass_log = work / "hass.log"
+        cleanup.callback(stop, start_hass(work / "config", hass_log))
         url = f"http://127.0.0.1:{port}"
         token_file = work / "token"
-        setup = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "demo_setup.py"),
-                "--url",
-                url,
-                "--manifest",
-                str(manifest),
-                "--username",
-                "e2e",
-                "--password",
-                "e2e-password",
-                "--token-file",
-                str(token_file),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        setup = demo_setup(
+            url, manifest, username="e2e", password="e2e-password", token_file=token_file
         )
-        assert setup.returncode == 0, setup.stdout + setup.stderr + (work / "hass.log").read_text()
+        assert setup.returncode == 0, setup.stdout + setup.stderr + hass_log.read_text()
         yield {
             "url": url,
             "token": token_file.read_text(encoding="utf-8"),
@@ -185,7 +132,7 @@ def test_wrong_key_is_invalid_auth(stack: dict[str, Any]) -> None:
 def test_stopped_simulator_is_cannot_connect(stack: dict[str, Any]) -> None:
     """Through REST, an upstream that is gone gives cannot_connect."""
     flow_id = _start_flow(stack, "jackett")
-    fields = {**stack["manifest"]["jackett"], "url": f"http://127.0.0.1:{_free_port()}"}
+    fields = {**stack["manifest"]["jackett"], "url": f"http://127.0.0.1:{free_port()}"}
     result = _call(
         f"{stack['url']}/api/config/config_entries/flow/{flow_id}", stack["token"], fields
     )
@@ -227,26 +174,16 @@ def test_second_simulator_run_adds_seven_more_then_cannot_connect(
 ) -> None:
     """Against a fresh `python -m simulators`, every kind gets a new entry; stopped, none can."""
     manifest = tmp_path / "second.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
-    sims = subprocess.Popen(
-        [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "second-simulators.log"
+    sims = start_simulators(manifest, log)
     try:
-        deadline = time.monotonic() + 60
-        while not manifest.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        second = json.loads(manifest.read_text(encoding="utf-8"))
+        second = wait_for_manifest(sims, manifest, log)
         created = {kind: _submit(stack, kind, fields) for kind, fields in second.items()}
         assert {kind: r["type"] for kind, r in created.items()} == dict.fromkeys(
             second, "create_entry"
         )
     finally:
-        _stop(sims)
+        stop(sims)
     for kind, fields in second.items():
         result = _submit(stack, kind, fields)
         assert (kind, result["errors"]) == (kind, {"base": "cannot_connect"})

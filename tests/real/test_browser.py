@@ -26,11 +26,6 @@ import json
 import os
 from pathlib import Path
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from typing import Any
 import urllib.request
@@ -43,11 +38,20 @@ from selenium.common.exceptions import JavascriptException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webelement import WebElement
 
+from ..processes import (
+    ROOT,
+    demo_setup,
+    free_port,
+    prepare_config,
+    start_hass,
+    start_simulators,
+    stop,
+)
+
 # One Home Assistant and one browser for the module: keep it on one xdist worker.
 # A fresh venv's first `hass` start compiles Home Assistant's bytecode: minutes.
 pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.timeout(900)]
 
-ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "docs" / "dashboard.yaml"
 SCREENSHOT = ROOT / "docs" / "screenshot.png"
 DASHBOARD_URL = "pandora-box"
@@ -148,23 +152,6 @@ window.dispatchEvent(new CustomEvent('location-changed', {detail: {replace: fals
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @dataclass
 class Demo:
     """The running demo: where it is and the owner's login."""
@@ -200,58 +187,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     pytest_socket.enable_socket()
     work = tmp_path_factory.mktemp("browser")
     config = work / "config"
-    (config / "custom_components").mkdir(parents=True)
-    (config / "custom_components" / "pandora_box").symlink_to(
-        ROOT / "custom_components" / "pandora_box"
-    )
-    shutil.copy(ROOT / "docs" / "demo" / "configuration.yaml", config / "configuration.yaml")
+    prepare_config(config, (ROOT / "docs" / "demo" / "configuration.yaml").read_text("utf-8"))
     (config / "pandora_box_dashboard.yaml").symlink_to(DASHBOARD)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
-    env["PANDORA_DEMO_PORT"] = str(port)
+    port = free_port()
     manifest = work / "manifest.json"
     password = f"pw-{secrets.token_hex(8)}"
     hass_log = work / "hass.log"
     with contextlib.ExitStack() as cleanup:
-        sims = subprocess.Popen(
-            [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(work / "simulators.log").open("wb"),
-        )
-        cleanup.callback(_stop, sims)
-        hass = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
-            cwd=work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=hass_log.open("wb"),
-        )
-        cleanup.callback(_stop, hass)
+        cleanup.callback(stop, start_simulators(manifest, work / "simulators.log"))
+        hass = start_hass(config, hass_log, extra_env={"PANDORA_DEMO_PORT": str(port)})
+        cleanup.callback(stop, hass)
         url = f"http://127.0.0.1:{port}"
-        setup = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "demo_setup.py"),
-                "--url",
-                url,
-                "--manifest",
-                str(manifest),
-                "--username",
-                USERNAME,
-                "--password",
-                password,
-                "--token-file",
-                str(work / "token"),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        setup = demo_setup(
+            url, manifest, username=USERNAME, password=password, token_file=work / "token"
         )
         assert setup.returncode == 0, setup.stdout + setup.stderr + hass_log.read_text()
         assert setup.stdout.count("demo: added") == 7, setup.stdout

@@ -29,13 +29,8 @@ from collections.abc import AsyncIterator, Iterator
 import contextlib
 from dataclasses import dataclass
 import json
-import os
 from pathlib import Path
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -46,6 +41,15 @@ import pytest_socket
 from custom_components.pandora_box import PLATFORMS_BY_KIND
 from custom_components.pandora_box.const import Kind
 
+from ..processes import (
+    demo_setup,
+    free_port,
+    prepare_config,
+    start_hass,
+    start_simulators,
+    stop,
+    wait_for_manifest,
+)
 from .conftest import RealQBittorrent
 from .test_cloudcmd_real import RealCloudCmd, start_cloudcmd
 
@@ -54,7 +58,6 @@ from .test_cloudcmd_real import RealCloudCmd, start_cloudcmd
 # compiles Home Assistant's bytecode: minutes on two cores, hence the timeout.
 pytestmark = [pytest.mark.xdist_group("end_to_end_real"), pytest.mark.timeout(900)]
 
-ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "pandora_box"
 CONFIG = """
 homeassistant:
@@ -76,23 +79,6 @@ WAIT_S = 90.0
 """Upper bound for Home Assistant to notice a change (qBittorrent polls every 5 s while busy)."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @dataclass
 class Stack:
     """What the module started, and how to reach it."""
@@ -112,8 +98,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # only talks to the processes it starts on 127.0.0.1.
     pytest_socket.enable_socket()
     work = tmp_path_factory.mktemp("e2e-real")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
     with contextlib.ExitStack() as cleanup:
         qbittorrent = RealQBittorrent(
             profile=work / "qbittorrent-profile", password=f"pw-{secrets.token_hex(8)}"
@@ -127,38 +111,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         (cloudcmd.served / "library" / "Movies" / "film.mkv").write_bytes(b"\x1a\x45\xdf\xa3")
 
         sims_manifest = work / "simulators.json"
-        sims = subprocess.Popen(
-            [sys.executable, "-m", "simulators", "--manifest", str(sims_manifest)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(work / "simulators.log").open("wb"),
-        )
-        cleanup.callback(_stop, sims)
+        sims_log = work / "simulators.log"
+        sims = start_simulators(sims_manifest, sims_log)
+        cleanup.callback(stop, sims)
 
-        config = work / "config"
-        (config / "custom_components").mkdir(parents=True)
-        (config / "custom_components" / "pandora_box").symlink_to(
-            ROOT / "custom_components" / "pandora_box"
-        )
-        port = _free_port()
-        (config / "configuration.yaml").write_text(CONFIG.format(port=port), encoding="utf-8")
+        port = free_port()
+        prepare_config(work / "config", CONFIG.format(port=port))
         hass_log = work / "hass.log"
-        hass = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
-            cwd=work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=hass_log.open("wb"),
-        )
-        cleanup.callback(_stop, hass)
+        cleanup.callback(stop, start_hass(work / "config", hass_log))
 
-        deadline = time.monotonic() + 60
-        while not sims_manifest.exists():
-            assert sims.poll() is None, (work / "simulators.log").read_text()
-            assert time.monotonic() < deadline, "the simulators did not start"
-            time.sleep(0.1)
-        manifest: dict[str, Any] = json.loads(sims_manifest.read_text(encoding="utf-8"))
+        manifest = wait_for_manifest(sims, sims_manifest, sims_log)
         manifest["qbittorrent"] = {
             "url": qbittorrent.url,
             "username": qbittorrent.username,
@@ -175,27 +137,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
         url = f"http://127.0.0.1:{port}"
         token_file = work / "token"
-        setup = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "demo_setup.py"),
-                "--url",
-                url,
-                "--manifest",
-                str(real_manifest),
-                "--username",
-                "e2e",
-                "--password",
-                f"e2e-{secrets.token_hex(6)}",
-                "--token-file",
-                str(token_file),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        setup = demo_setup(
+            url,
+            real_manifest,
+            username="e2e",
+            password=f"e2e-{secrets.token_hex(6)}",
+            token_file=token_file,
         )
         assert setup.returncode == 0, setup.stdout + setup.stderr + hass_log.read_text()
         assert setup.stdout.count("demo: added") == 7, setup.stdout
