@@ -11,6 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.pandora_box import media_cache
 from simulators import (
     CloudCmdSimulator,
     JackettSimulator,
@@ -82,6 +83,18 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the waits before a 429 retry (TMDB, Watchmode) instead of sleeping."""
+    seen: list[float] = []
+
+    async def record(seconds: float) -> None:
+        seen.append(seconds)
+
+    monkeypatch.setattr(media_cache, "async_wait", record)
+    return seen
 
 
 @pytest.fixture

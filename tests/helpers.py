@@ -51,14 +51,26 @@ def secret_field(kind: str) -> str:
 
 
 def mock_entry(
-    sim: Simulator, *, unique_id: str | None = None, **overrides: Any
+    sim: Simulator,
+    *,
+    unique_id: str | None = None,
+    title: str | None = None,
+    entry_id: str | None = None,
+    options: dict[str, Any] | None = None,
+    **overrides: Any,
 ) -> MockConfigEntry:
-    """A config entry of ``sim``'s kind pointing at ``sim``."""
+    """A config entry of ``sim``'s kind pointing at ``sim`` (``overrides`` go in its data).
+
+    A fixed ``entry_id`` keeps unique ids (built from it) stable for snapshots.
+    """
+    extra: dict[str, Any] = {} if entry_id is None else {"entry_id": entry_id}
     return MockConfigEntry(
         domain=DOMAIN,
-        title=f"{sim.kind} test",
+        title=title or f"{sim.kind} test",
         data=entry_data(sim, **overrides),
+        options=options or {},
         unique_id=unique_id or f"{sim.kind}:test",
+        **extra,
     )
 
 

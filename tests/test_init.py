@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -68,7 +70,8 @@ async def test_malformed_answer_at_startup_retries(hass: HomeAssistant, sim: Sim
 @ALL_KINDS
 async def test_bad_credentials_start_reauth(hass: HomeAssistant, sim: Simulator) -> None:
     """Refused credentials fail setup and open a reauth flow for the entry."""
-    entry = mock_entry(sim, **{secret_field(sim.kind): "revoked"})
+    revoked: dict[str, Any] = {secret_field(sim.kind): "revoked"}
+    entry = mock_entry(sim, **revoked)
     await setup_integration(hass, entry)
     assert state_of(entry) is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

@@ -22,7 +22,7 @@ from custom_components.pandora_box.const import DOMAIN, Kind
 from custom_components.pandora_box.coordinator import JellyfinCoordinator
 from simulators import JellyfinSimulator
 
-from .helpers import entry_data, setup_integration, state_of
+from .helpers import mock_entry, setup_integration, state_of
 
 ENTRY_ID = "01JFJELLYFIN0000000000TEST"
 SCAN = "binary_sensor.jellyfin_library_scan"
@@ -47,12 +47,8 @@ async def jf(freezer: FrozenDateTimeFactory) -> AsyncIterator[JellyfinSimulator]
 
 def jellyfin_entry(sim: JellyfinSimulator, **overrides: Any) -> MockConfigEntry:
     """A Jellyfin entry with a fixed id (unique ids contain it) pointing at ``sim``."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Jellyfin",
-        entry_id=ENTRY_ID,
-        data=entry_data(sim, **overrides),
-        unique_id=sim.server_id,
+    return mock_entry(
+        sim, title="Jellyfin", entry_id=ENTRY_ID, unique_id=sim.server_id, **overrides
     )
 
 

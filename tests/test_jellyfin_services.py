@@ -22,12 +22,7 @@ async def _refresh(hass: HomeAssistant, **data: str) -> None:
 
 
 async def _loaded(hass: HomeAssistant, sim: JellyfinSimulator, **kw: str) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=kw.get("title", "Jellyfin"),
-        data=mock_entry(sim).data,
-        unique_id=sim.server_id,
-    )
+    entry = mock_entry(sim, title=kw.get("title", "Jellyfin"), unique_id=sim.server_id)
     await setup_integration(hass, entry)
     assert state_of(entry) is ConfigEntryState.LOADED
     return entry

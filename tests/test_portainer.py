@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
@@ -27,21 +28,15 @@ from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.coordinator import PortainerCoordinator
 from simulators.portainer import PortainerSimulator, ServiceSpec, SimEndpoint
 
-from .helpers import entry_data, setup_integration, state_of
+from .helpers import mock_entry, setup_integration, state_of
 
 ENTRY_ID = "01JPORTAINERTESTENTRY00000"
 FIXED_START = 1_764_000_000.0  # 2025-11-24T16:00:00Z
 
 
-def portainer_entry(sim: PortainerSimulator, **overrides: object) -> MockConfigEntry:
+def portainer_entry(sim: PortainerSimulator, **overrides: Any) -> MockConfigEntry:
     """A Portainer entry with a fixed entry id (unique ids are built from it)."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="portainer test",
-        data=entry_data(sim, **overrides),
-        unique_id="portainer:test",
-        entry_id=ENTRY_ID,
-    )
+    return mock_entry(sim, entry_id=ENTRY_ID, **overrides)
 
 
 def coordinator_of(entry: MockConfigEntry) -> PortainerCoordinator:

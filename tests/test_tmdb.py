@@ -28,7 +28,7 @@ from custom_components.pandora_box.media_cache import CONF_CACHE_TTL, MAX_RETRIE
 from custom_components.pandora_box.tmdb import async_media_details, async_search
 from simulators import TMDBSimulator
 
-from .helpers import entry_data, setup_integration, state_of
+from .helpers import mock_entry, setup_integration, state_of
 
 ENTRY_ID = "01JFTMDB00000000000000TEST"
 TRENDING_MOVIES = "sensor.tmdb_trending_films"
@@ -38,15 +38,7 @@ UPCOMING = "sensor.tmdb_upcoming_films"
 
 def tmdb_entry(sim: TMDBSimulator, **overrides: Any) -> MockConfigEntry:
     """A TMDB entry with a fixed id (unique ids contain it) pointing at ``sim``."""
-    options = overrides.pop("options", {})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="TMDB",
-        entry_id=ENTRY_ID,
-        data=entry_data(sim, **overrides),
-        options=options,
-        unique_id="tmdb-test",
-    )
+    return mock_entry(sim, title="TMDB", entry_id=ENTRY_ID, unique_id="tmdb-test", **overrides)
 
 
 @pytest.fixture
@@ -56,18 +48,6 @@ async def entry(hass: HomeAssistant, tmdb_sim: TMDBSimulator) -> MockConfigEntry
     await setup_integration(hass, config_entry)
     assert state_of(config_entry) is ConfigEntryState.LOADED
     return config_entry
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the waits before a retry instead of sleeping."""
-    seen: list[float] = []
-
-    async def record(seconds: float) -> None:
-        seen.append(seconds)
-
-    monkeypatch.setattr(media_cache, "async_wait", record)
-    return seen
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:

@@ -21,21 +21,19 @@ from custom_components.pandora_box.media_cache import CONF_CACHE_TTL, MAX_RETRIE
 from custom_components.pandora_box.watchmode import CONF_MY_SERVICES, async_streaming_sources
 from simulators import WatchmodeSimulator
 
-from .helpers import entry_data, setup_integration, state_of
+from .helpers import mock_entry, setup_integration, state_of
 
 SOURCES = "/title/"
 
 
 def watchmode_entry(sim: WatchmodeSimulator, **overrides: Any) -> MockConfigEntry:
     """A Watchmode entry pointing at ``sim``."""
-    options = overrides.pop("options", {})
-    return MockConfigEntry(
-        domain=DOMAIN,
+    return mock_entry(
+        sim,
         title="Watchmode",
         entry_id="01JFWATCHMODE000000000TEST",
-        data=entry_data(sim, **overrides),
-        options=options,
         unique_id="watchmode-test",
+        **overrides,
     )
 
 
@@ -46,18 +44,6 @@ async def entry(hass: HomeAssistant, watchmode_sim: WatchmodeSimulator) -> MockC
     await setup_integration(hass, config_entry)
     assert state_of(config_entry) is ConfigEntryState.LOADED
     return config_entry
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the waits before a retry instead of sleeping."""
-    seen: list[float] = []
-
-    async def record(seconds: float) -> None:
-        seen.append(seconds)
-
-    monkeypatch.setattr(media_cache, "async_wait", record)
-    return seen
 
 
 async def _sources(hass: HomeAssistant, **data: Any) -> Any:
