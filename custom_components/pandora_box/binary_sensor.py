@@ -23,13 +23,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN, Kind
 from .coordinator import JellyfinCoordinator, PandoraConfigEntry
-from .entity import PandoraEntity
+from .entity import PandoraEntity, SetupFn
 from .health import HealthMonitor
 from .jellyfin import JellyfinData, scan_attributes
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
-
-type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 async def async_setup_entry(

@@ -21,14 +21,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Kind
 from .coordinator import JellyfinCoordinator, PandoraConfigEntry, QBittorrentCoordinator
-from .entity import PandoraEntity
+from .entity import PandoraEntity, SetupFn
 from .portainer import PortainerContainerEntity, async_add_portainer_entities
 from .qbittorrent_actions import async_pause_resume
 from .services import async_refresh_library
 
 PARALLEL_UPDATES = 1  # entities act on the upstream: one command at a time
-
-type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 async def async_setup_entry(

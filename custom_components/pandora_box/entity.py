@@ -9,14 +9,19 @@ changes (the entry's unique id can, on reconfigure), and a stable key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import PandoraCoordinator
+from .coordinator import PandoraConfigEntry, PandoraCoordinator
+
+type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
+"""A kind's setup function on a platform (each platform's ``SETUP_BY_KIND`` holds them)."""
 
 
 def entry_device_info(coordinator: PandoraCoordinator[Any]) -> DeviceInfo:

@@ -7,7 +7,6 @@ function in its own section below and registers that function in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -16,12 +15,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN, Kind
 from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
-from .entity import PandoraEntity
+from .entity import PandoraEntity, SetupFn
 from .qbittorrent import ATTR_ENTRY_ID, BUS_EVENTS, EVENT_TYPES
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
-
-type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 async def async_setup_entry(

@@ -31,7 +31,7 @@ from .coordinator import (
     QBittorrentCoordinator,
     TMDBCoordinator,
 )
-from .entity import PandoraEntity
+from .entity import PandoraEntity, SetupFn
 from .jellyfin import (
     JellyfinData,
     active_users,
@@ -63,8 +63,6 @@ from .qbittorrent_entities import (
 from .tmdb import card_attributes
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
-
-type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 async def async_setup_entry(

@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Kind
 from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
-from .entity import PandoraEntity
+from .entity import PandoraEntity, SetupFn
 from .portainer import (
     PortainerContainerEntity,
     PortainerStackEntity,
@@ -31,8 +31,6 @@ from .portainer_model import PortainerContainerData, PortainerStackData
 from .qbittorrent_actions import async_set_alt_speed
 
 PARALLEL_UPDATES = 1  # entities act on the upstream: one command at a time
-
-type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 async def async_setup_entry(
