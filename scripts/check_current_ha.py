@@ -19,6 +19,12 @@ and ``ast`` (nothing of it is imported or run) and checks every
   or ``deprecated_substitute``.  Re-exports are followed to where a name is
   defined.
 
+It also checks ``custom_components/pandora_box/brand/`` against the wheel's
+``brands`` integration (Home Assistant 2026.3 and later serve a custom
+integration's own icon and logo from there): every file must be one of the
+names in its ``ALLOWED_IMAGES``, and ``icon.png`` must be there.  A wheel
+older than that integration is said so in the output.
+
 It prints the version it compared against and every problem, and exits 1
 when there is one (2 when no wheel could be had at all).
 
@@ -51,6 +57,7 @@ DEPRECATED_DECORATORS = frozenset(
     {"deprecated_class", "deprecated_function", "deprecated_substitute"}
 )
 MAX_REEXPORT_HOPS = 8
+BRANDS_CONST = "homeassistant.components.brands.const"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +187,25 @@ class Wheel:
                 return module, name  # from the standard library or a dependency
             module, name = source
         return module, name
+
+    def strings_in(self, module: str, name: str) -> set[str]:
+        """Every string literal in the value assigned to ``module.name`` (a set, a list...)."""
+        source = self._archive.read(self._files[module]).decode()
+        found: set[str] = set()
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.update(
+                    n.value
+                    for n in ast.walk(value)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                )
+        return found
 
     def deprecation(self, module: str, name: str) -> str | None:
         """How ``module.name`` is marked deprecated (after re-exports), else ``None``."""
@@ -334,6 +360,26 @@ def check(uses: list[Use], wheel: Wheel) -> list[str]:
     return problems
 
 
+def check_brand(source: Path, wheel: Wheel) -> tuple[str, list[str]]:
+    """The ``brand/`` images against the wheel's brands integration: a summary, problems."""
+    names = sorted(p.name for p in (source / "brand").glob("*") if p.is_file())
+    if not wheel.has_module(BRANDS_CONST):
+        summary = (
+            f"brand images: {len(names)} file(s); this release predates the brands "
+            "integration (Home Assistant 2026.3), so they are checked by tests/test_brand.py only"
+        )
+        return summary, []
+    allowed = wheel.strings_in(BRANDS_CONST, "ALLOWED_IMAGES")
+    problems = [
+        f"brand/{name}: not an image the brands integration serves ({', '.join(sorted(allowed))})"
+        for name in names
+        if name not in allowed
+    ]
+    if "icon.png" not in names:
+        problems.append("brand/icon.png is missing (every other image falls back to it)")
+    return f"brand images: {len(names)} file(s) checked against brands.ALLOWED_IMAGES", problems
+
+
 def main() -> int:
     """Download (or reuse) the wheel, check, print the outcome."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -346,11 +392,14 @@ def main() -> int:
         wheel = Wheel(archive)
         uses = collect_uses(args.source, wheel)
         problems = check(uses, wheel)
+        brand_summary, brand_problems = check_brand(args.source, wheel)
+        problems += brand_problems
     names = len({(u.module, u.name) for u in uses})
     print(
         f"check_current_ha: compared {names} Home Assistant imports and names "
         f"against homeassistant {version} (newest on PyPI for Python {PYTHON_VERSION})"
     )
+    print(f"check_current_ha: {brand_summary}")
     for problem in problems:
         print(f"  {problem}")
     if problems:

@@ -120,3 +120,46 @@ def test_version_and_main(
     out = capsys.readouterr().out
     assert "against homeassistant 2099.1.0" in out
     assert "homeassistant.core.Nope does not exist" in out
+
+
+BRANDS_CONST = (
+    "from typing import Final\n"
+    "ALLOWED_IMAGES: Final = frozenset({'icon.png', 'logo.png', 'dark_logo@2x.png'})\n"
+    "OTHER = {'stray.png'}\n"
+)
+
+
+def test_brand_against_the_brands_integration(script: ModuleType, tmp_path: Path) -> None:
+    """With brands in the wheel, brand/ files must be names it serves, icon.png included."""
+    path = tmp_path / "homeassistant-2099.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in WHEEL_FILES.items():
+            archive.writestr(name, text)
+        archive.writestr("homeassistant/components/__init__.py", "")
+        archive.writestr("homeassistant/components/brands/__init__.py", "")
+        archive.writestr("homeassistant/components/brands/const.py", BRANDS_CONST)
+    package = tmp_path / "pkg"
+    (package / "brand").mkdir(parents=True)
+    (package / "brand" / "logo.png").write_bytes(b"")
+    (package / "brand" / "stray.png").write_bytes(b"")
+    with zipfile.ZipFile(path) as archive:
+        summary, problems = script.check_brand(package, script.Wheel(archive))
+    assert summary == "brand images: 2 file(s) checked against brands.ALLOWED_IMAGES"
+    assert [p.split(":")[0] for p in problems] == [
+        "brand/stray.png",
+        "brand/icon.png is missing (every other image falls back to it)",
+    ]
+    (package / "brand" / "stray.png").rename(package / "brand" / "icon.png")
+    with zipfile.ZipFile(path) as archive:
+        assert script.check_brand(package, script.Wheel(archive))[1] == []
+
+
+def test_brand_before_the_brands_integration(script: ModuleType, tmp_path: Path) -> None:
+    """An older release says it cannot check, and finds no problem."""
+    package = tmp_path / "pkg"
+    (package / "brand").mkdir(parents=True)
+    (package / "brand" / "icon.png").write_bytes(b"")
+    with zipfile.ZipFile(_wheel(tmp_path)) as archive:
+        summary, problems = script.check_brand(package, script.Wheel(archive))
+    assert "predates the brands integration" in summary
+    assert problems == []

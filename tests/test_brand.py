@@ -1,0 +1,104 @@
+"""The integration's own brand images (``brand/``, served by Home Assistant 2026.3+).
+
+Home Assistant's ``brands`` integration serves ``custom_components/<domain>/brand/``
+at ``/api/brands/integration/<domain>/<image>`` before it asks the brands CDN,
+and HACS's brands check accepts ``custom_components/<domain>/brand/icon.png``.
+These tests hold the images to the brand rules (home-assistant/brands README):
+PNG, icon 256x256 and 512x512 for ``@2x``, logo shortest side 128-256 (256-512
+for ``@2x``) and landscape, transparency, trimmed, compressed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
+from homeassistant.loader import async_get_custom_components
+from homeassistant.util.yaml import load_yaml_dict
+from PIL import Image
+import pytest
+
+from custom_components.pandora_box.const import DOMAIN
+
+ROOT = Path(__file__).parent.parent
+BRAND = ROOT / "custom_components" / DOMAIN / "brand"
+ALLOWED = {
+    f"{dark}{kind}{hdpi}.png"
+    for dark in ("", "dark_")
+    for kind in ("icon", "logo")
+    for hdpi in ("", "@2x")
+}
+MAX_BYTES = 128 * 1024
+IMAGES = sorted(p.name for p in BRAND.iterdir())
+
+
+def test_names_are_those_home_assistant_serves() -> None:
+    """Only the eight names exist, icon.png and an hDPI twin of every image among them."""
+    assert "icon.png" in IMAGES
+    assert set(IMAGES) <= ALLOWED, set(IMAGES) - ALLOWED
+    for name in IMAGES:
+        if "@2x" not in name:
+            assert name.replace(".png", "@2x.png") in IMAGES, f"{name} has no @2x"
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_image_follows_the_brand_rules(name: str) -> None:
+    """PNG with alpha, the rule's size, trimmed to its visible pixels, compressed."""
+    path = BRAND / name
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size <= MAX_BYTES
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert image.mode == "RGBA"
+        width, height = image.size
+        alpha = image.getchannel("A")
+        assert alpha.getbbox() == (0, 0, width, height), "not trimmed"
+        assert alpha.getpixel((0, 0)) == 0, "no transparent background"
+    scale = 2 if "@2x" in name else 1
+    if "icon" in name:
+        assert (width, height) == (256 * scale, 256 * scale)
+    else:
+        assert 128 * scale <= min(width, height) <= 256 * scale
+        assert width >= height, "logos are landscape"
+
+
+def test_hdpi_is_twice_the_size() -> None:
+    """Each @2x image is the same drawing at twice the pixels (within rounding)."""
+    for name in IMAGES:
+        if "@2x" not in name:
+            continue
+        with Image.open(BRAND / name) as big, Image.open(BRAND / name.replace("@2x", "")) as small:
+            assert abs(big.width - 2 * small.width) <= 2, name
+            assert abs(big.height - 2 * small.height) <= 2, name
+
+
+def test_dark_logo_is_lighter_than_the_logo() -> None:
+    """dark_logo exists for dark themes: its wordmark is light where logo's is dark."""
+
+    def mean_lightness(name: str) -> float:
+        with Image.open(BRAND / name) as image:
+            rgba = image.convert("RGBA")
+        # the wordmark half, opaque pixels only
+        text = rgba.crop((rgba.width // 2, 0, rgba.width, rgba.height))
+        pixels = [sum(p[:3]) / 3 for p in text.getdata() if p[3] > 200]
+        assert pixels
+        return float(sum(pixels) / len(pixels))
+
+    assert mean_lightness("logo.png") < 80
+    assert mean_lightness("dark_logo.png") > 180
+
+
+async def test_home_assistant_finds_the_brand_folder(hass: HomeAssistant) -> None:
+    """The brands integration looks in <integration file_path>/brand: it is there."""
+    integration = (await async_get_custom_components(hass))[DOMAIN]
+    assert (Path(integration.file_path) / "brand" / "icon.png").is_file()
+
+
+def test_hacs_brands_check_is_not_ignored() -> None:
+    """HACS's brands check passes on brand/icon.png, so the workflow no longer skips it."""
+    assert (ROOT / "custom_components" / DOMAIN / "brand" / "icon.png").is_file()
+    workflow = load_yaml_dict(str(ROOT / ".github/workflows/validate.yml"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    hacs = [s for s in steps if str(s.get("uses", "")).startswith("hacs/action")]
+    assert hacs
+    assert all("ignore" not in s.get("with", {}) for s in hacs)
