@@ -78,7 +78,7 @@ async def test_streaming_sources(
 async def test_region_of_the_entry_and_deduplication(
     hass: HomeAssistant, entry: MockConfigEntry, watchmode_sim: WatchmodeSimulator
 ) -> None:
-    """Without regions the entry's is asked; formats collapse to the best, price to the lowest."""
+    """Without regions the entry's is asked; formats collapse to the best, at its own price."""
     response = await _sources(hass, tmdb_id=603, media_type="movie")
     assert watchmode_sim.requests[-1].query["regions"] == "US"
     assert {s["region"] for s in response["sources"]} == {"US"}
@@ -94,7 +94,7 @@ async def test_region_of_the_entry_and_deduplication(
         }
     ]
     buy = next(s for s in response["sources"] if s["type"] == "buy")
-    assert (buy["format"], buy["price"]) == ("4K", 7.99)
+    assert (buy["format"], buy["price"]) == ("4K", 14.99)
 
 
 async def test_entry_region_setting(hass: HomeAssistant, watchmode_sim: WatchmodeSimulator) -> None:

@@ -4,7 +4,7 @@
 (exactly one of the two ways) and ``regions`` (two-letter codes; default the
 entry's region) and answers ``{"sources": [{"name", "type", "format",
 "price", "web_url", "region"}]}``.  Watchmode's one row per format is
-collapsed per service, type and region (best format, lowest price), and its
+collapsed per service, type and region (best format, at that format's price), and its
 types are named for people: ``sub`` → ``subscription``, ``purchase``/``buy``
 → ``buy``; ``free``, ``rent`` and ``tve`` (with a TV provider) stay.  A
 title Watchmode does not know streams nowhere: an empty list.

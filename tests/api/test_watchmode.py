@@ -270,7 +270,7 @@ async def test_sources_change(client: WatchmodeClient, sim: WatchmodeSimulator) 
         sim.set_sources(1, ())
 
 
-def test_deduplicate_keeps_best_format_and_lowest_price() -> None:
+def test_deduplicate_keeps_best_format_at_its_own_price() -> None:
     rows = [
         row(349, "buy", "US", "HD", 9.99, "iTunes"),
         row(203, "sub", "US", "HD", None, "Netflix"),
@@ -282,14 +282,19 @@ def test_deduplicate_keeps_best_format_and_lowest_price() -> None:
         row(203, "sub", "GB", "HD", None, "Netflix"),
         row(24, "buy", "US", None, None),
         row(24, "buy", "US", "SD", 4.99),
+        row(10, "rent", "US", "HD", None),
+        row(10, "rent", "US", "HD", 5.99),
+        row(10, "rent", "US", "HD", 4.99),
+        row(10, "rent", "US", "HD", None),
     ]
     result = deduplicate_sources(rows)
     assert [(s.source_id, s.type, s.region, s.format, s.price) for s in result] == [
-        (349, "buy", "US", "4K", 7.99),
+        (349, "buy", "US", "4K", 14.99),
         (203, "sub", "US", "4K", None),
-        (349, "rent", "US", "HD", 2.99),
+        (349, "rent", "US", "HD", 3.99),
         (203, "sub", "GB", "HD", None),
         (24, "buy", "US", "SD", 4.99),
+        (10, "rent", "US", "HD", 4.99),
     ]
     assert deduplicate_sources([]) == []
 

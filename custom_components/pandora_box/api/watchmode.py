@@ -38,7 +38,7 @@ Decisions, verified against Watchmode's API reference (api.watchmode.com/docs,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import hashlib
 import re
 from typing import Any, ClassVar, Final, Literal
@@ -121,24 +121,30 @@ class StreamingSource:
 
 
 def deduplicate_sources(sources: Iterable[StreamingSource]) -> list[StreamingSource]:
-    """Collapse rows per (source, type, region): the best format and the lowest price.
+    """Collapse rows per (source, type, region) into the row of the best format.
 
     Watchmode answers one row per source, format and region; for display one
-    row each is enough.  The kept row is the one with the best format (4K >
-    HD > SD), its price replaced by the lowest price seen for the group.
-    Groups keep the order in which they first appear.
+    row each is enough.  The kept row is a real one: the best format (4K > HD >
+    SD > unknown) and, among rows of that format, the lowest price, so a
+    format is never shown with another format's price.  Groups keep the order
+    in which they first appear.
     """
     best: dict[tuple[int, str, str | None], StreamingSource] = {}
-    lowest: dict[tuple[int, str, str | None], float | None] = {}
     for source in sources:
         key = (source.source_id, source.type, source.region)
         current = best.get(key)
-        if current is None or _rank(source) > _rank(current):
+        if current is None or _better(source, current):
             best[key] = source
-        price, seen = source.price, lowest.get(key)
-        if key not in lowest or (price is not None and (seen is None or price < seen)):
-            lowest[key] = price
-    return [replace(source, price=lowest[key]) for key, source in best.items()]
+    return list(best.values())
+
+
+def _better(source: StreamingSource, than: StreamingSource) -> bool:
+    """A better format, or the same format for less (a known price beats none)."""
+    if _rank(source) != _rank(than):
+        return _rank(source) > _rank(than)
+    if source.price is None:
+        return False
+    return than.price is None or source.price < than.price
 
 
 def _rank(source: StreamingSource) -> int:
