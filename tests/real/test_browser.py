@@ -13,8 +13,14 @@ opens ``/pandora-box/<path>`` for every view of the dashboard, waits until
 every card of the view has rendered and looks through the shadow roots for
 problem cards: ``hui-warning`` / ``hui-error-card`` elements ("Entity not
 available", "Entity not found", bad configuration) and entity states shown
-as "Unavailable".  The first view's screenshot is saved as
-``docs/screenshot.png``.  A missing browser fails the test; it never skips.
+as "Unavailable".  The first view's screenshot is taken (and checked to be a
+PNG) into the test's temporary folder; with ``PANDORA_BOX_SCREENSHOT=FILE`` in
+the environment it is written to FILE instead, which is how
+``docs/screenshot.png`` is refreshed:
+
+    PANDORA_BOX_SCREENSHOT=docs/screenshot.png .venv/bin/python -m pytest tests/real/test_browser.py
+
+A missing browser fails the test; it never skips.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ from ..processes import (
 pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.timeout(900)]
 
 DASHBOARD = ROOT / "docs" / "dashboard.yaml"
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+SCREENSHOT_ENV = "PANDORA_BOX_SCREENSHOT"
 DASHBOARD_URL = "pandora-box"
 """The dashboard's url path in docs/demo/configuration.yaml."""
 CHROMIUM = "/usr/bin/chromium"
@@ -341,9 +347,10 @@ def _settled_view(driver: webdriver.Chrome, path: str, view: dict[str, Any]) -> 
 
 
 def test_dashboard_has_no_unavailable_or_missing_entities(
-    browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]]
+    browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     """Every view of docs/dashboard.yaml renders all its cards with no problem card."""
+    screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "screenshot.png")
     problems: list[str] = []
     for index, view in enumerate(dashboard):
         path = f"/{DASHBOARD_URL}/{view['path']}"
@@ -353,7 +360,7 @@ def test_dashboard_has_no_unavailable_or_missing_entities(
         except WebDriverException as err:
             pytest.fail(f"{path}: the browser failed: {err.msg}", pytrace=False)
         if index == 0:
-            SCREENSHOT.write_bytes(browser.get_screenshot_as_png())
+            screenshot.write_bytes(browser.get_screenshot_as_png())
         problems += [f"{path}: {problem}" for problem in state["problems"]]
         problems += [
             f"{path}: {entity_id} is {'missing' if value is None else value}"
@@ -371,7 +378,7 @@ def test_dashboard_has_no_unavailable_or_missing_entities(
         + "\n\nhass.log (pandora_box lines):\n"
         + "\n".join(ours[-20:])
     )
-    assert SCREENSHOT.read_bytes().startswith(b"\x89PNG"), SCREENSHOT
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), screenshot
 
 
 def test_unavailable_entities_are_seen(
