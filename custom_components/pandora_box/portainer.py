@@ -18,7 +18,8 @@ device that is not in the current data (``async_remove_device``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import override
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -108,8 +109,12 @@ def stack_device(coordinator: PortainerCoordinator, data: PortainerStackData) ->
 # -- base entities ----------------------------------------------------------------------
 
 
-class PortainerEntity(PandoraEntity[PortainerCoordinator]):
-    """An entity of one Portainer device, found in the data by its device key."""
+class PortainerEntity[DataT](PandoraEntity[PortainerCoordinator]):
+    """An entity of one Portainer device, found in the data by its device key.
+
+    ``DataT`` is the device's item type; subclasses say where the items are
+    (``_devices``) and when the entity is available.
+    """
 
     def __init__(
         self,
@@ -127,8 +132,36 @@ class PortainerEntity(PandoraEntity[PortainerCoordinator]):
         )
         self.device_key = device_key
 
+    def _devices(self) -> Mapping[str, DataT]:
+        """The items of this entity's device type in the latest data."""
+        raise NotImplementedError
 
-class PortainerEndpointEntity(PortainerEntity):
+    @property
+    def device_data(self) -> DataT | None:
+        """The device's item in the latest data (``None`` once it is gone)."""
+        return self._devices().get(self.device_key)
+
+    async def _async_send(
+        self, item: str, name: str, action: str, send: Callable[[], Awaitable[object]]
+    ) -> None:
+        """Send a command; a failure is the translated ``<item>_<action>_failed``."""
+        entry = self.coordinator.config_entry
+        async with upstream_errors(self.hass, entry):
+            try:
+                await send()
+            except (CannotConnectError, ResponseError) as err:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key=f"{item}_{action}_failed",
+                    translation_placeholders={
+                        "title": entry.title,
+                        "name": name,
+                        "error": err.message,
+                    },
+                ) from err
+
+
+class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
     """An entity of an environment."""
 
     def __init__(
@@ -140,19 +173,19 @@ class PortainerEndpointEntity(PortainerEntity):
         """Attach to the environment's device."""
         super().__init__(coordinator, description, data.key, endpoint_device(coordinator, data))
 
-    @property
-    def endpoint_data(self) -> PortainerEndpointData | None:
-        """The environment in the latest data."""
-        return self.coordinator.data.endpoints.get(self.device_key)
+    @override
+    def _devices(self) -> Mapping[str, PortainerEndpointData]:
+        return self.coordinator.data.endpoints
 
     @property
+    @override
     def available(self) -> bool:
         """Available while the environment exists and its Docker answers."""
-        data = self.endpoint_data
+        data = self.device_data
         return super().available and data is not None and data.reachable
 
 
-class PortainerContainerEntity(PortainerEntity):
+class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
     """An entity of a container (identified by environment + name)."""
 
     def __init__(
@@ -164,15 +197,15 @@ class PortainerContainerEntity(PortainerEntity):
         """Attach to the container's device."""
         super().__init__(coordinator, description, data.key, container_device(coordinator, data))
 
-    @property
-    def container_data(self) -> PortainerContainerData | None:
-        """The container in the latest data."""
-        return self.coordinator.data.containers.get(self.device_key)
+    @override
+    def _devices(self) -> Mapping[str, PortainerContainerData]:
+        return self.coordinator.data.containers
 
     @property
+    @override
     def available(self) -> bool:
         """Available while the container exists (or is kept, where that makes sense)."""
-        data = self.container_data
+        data = self.device_data
         return (
             super().available
             and data is not None
@@ -191,33 +224,29 @@ class PortainerContainerEntity(PortainerEntity):
 
     async def async_command(self, action: ContainerAction) -> None:
         """Start, stop or restart the container by its current Docker id, then refresh."""
-        data = self.container_data
-        name = data.name if data is not None else self.device_key
+        data = self.device_data
         coordinator = self.coordinator
-        entry = coordinator.config_entry
-        placeholders = {"title": entry.title, "name": name}
         if data is None or data.docker_id is None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="container_removed",
-                translation_placeholders=placeholders,
+                translation_placeholders={
+                    "title": coordinator.config_entry.title,
+                    "name": data.name if data is not None else self.device_key,
+                },
             )
-        async with upstream_errors(self.hass, entry):
-            try:
-                await coordinator.client.async_container_action(
-                    data.endpoint_id, data.docker_id, action
-                )
-            except (CannotConnectError, ResponseError) as err:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key=f"container_{action}_failed",
-                    translation_placeholders={**placeholders, "error": err.message},
-                ) from err
-        coordinator.fetcher.forget_start(data.docker_id)
+        docker_id = data.docker_id
+        await self._async_send(
+            "container",
+            data.name,
+            action,
+            lambda: coordinator.client.async_container_action(data.endpoint_id, docker_id, action),
+        )
+        coordinator.fetcher.forget_start(docker_id)
         await coordinator.async_refresh()
 
 
-class PortainerStackEntity(PortainerEntity):
+class PortainerStackEntity(PortainerEntity[PortainerStackData]):
     """An entity of a stack (identified by environment + stack name)."""
 
     def __init__(
@@ -229,39 +258,36 @@ class PortainerStackEntity(PortainerEntity):
         """Attach to the stack's device."""
         super().__init__(coordinator, description, data.key, stack_device(coordinator, data))
 
-    @property
-    def stack_data(self) -> PortainerStackData | None:
-        """The stack in the latest data."""
-        return self.coordinator.data.stacks.get(self.device_key)
+    @override
+    def _devices(self) -> Mapping[str, PortainerStackData]:
+        return self.coordinator.data.stacks
 
     @property
+    @override
     def available(self) -> bool:
         """Available while Portainer lists the stack."""
-        return super().available and self.stack_data is not None
+        return super().available and self.device_data is not None
 
     async def async_command(self, action: StackAction) -> None:
         """Start or stop the stack (compose up / down), then refresh."""
-        data = self.stack_data
+        data = self.device_data
         coordinator = self.coordinator
-        entry = coordinator.config_entry
-        placeholders = {"title": entry.title, "name": data.stack.name if data else self.device_key}
         if data is None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="stack_gone",
-                translation_placeholders=placeholders,
+                translation_placeholders={
+                    "title": coordinator.config_entry.title,
+                    "name": self.device_key,
+                },
             )
-        async with upstream_errors(self.hass, entry):
-            try:
-                await coordinator.client.async_stack_action(
-                    data.stack.id, data.stack.endpoint_id, action
-                )
-            except (CannotConnectError, ResponseError) as err:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key=f"stack_{action}_failed",
-                    translation_placeholders={**placeholders, "error": err.message},
-                ) from err
+        stack = data.stack
+        await self._async_send(
+            "stack",
+            stack.name,
+            action,
+            lambda: coordinator.client.async_stack_action(stack.id, stack.endpoint_id, action),
+        )
         await coordinator.async_refresh()
 
 

@@ -43,6 +43,7 @@ from .media_cache import TMDBData
 from .portainer import (
     PortainerContainerEntity,
     PortainerEndpointEntity,
+    PortainerEntity,
     PortainerStackEntity,
     async_add_portainer_entities,
 )
@@ -260,23 +261,18 @@ def _setup_qbittorrent(
 
 
 @dataclass(frozen=True, kw_only=True)
-class PandoraPortainerContainerSensorEntityDescription(SensorEntityDescription):
-    """A sensor of a container."""
+class PandoraPortainerSensorEntityDescription[DataT](SensorEntityDescription):
+    """A sensor of a Portainer device whose item is a ``DataT``."""
 
-    value_fn: Callable[[PortainerContainerData], StateType | datetime]
+    value_fn: Callable[[DataT], StateType | datetime]
     available_when_removed: bool = False
-    """Whether it still shows a value once a stopped stack removed the container."""
+    """Whether a container's sensor still shows a value once a stopped stack removed it."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class PandoraPortainerCountSensorEntityDescription(SensorEntityDescription):
-    """A container count of a stack or an environment."""
-
-    value_fn: Callable[[PortainerStackData | PortainerEndpointData], int | None]
-
-
-PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescription, ...] = (
-    PandoraPortainerContainerSensorEntityDescription(
+PORTAINER_CONTAINER_SENSORS: tuple[
+    PandoraPortainerSensorEntityDescription[PortainerContainerData], ...
+] = (
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="state",
         translation_key="container_state",
         device_class=SensorDeviceClass.ENUM,
@@ -284,7 +280,7 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
         value_fn=lambda data: data.state,
         available_when_removed=True,
     ),
-    PandoraPortainerContainerSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="cpu_usage",
         translation_key="cpu_usage",
         native_unit_of_measurement=PERCENTAGE,
@@ -292,7 +288,7 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
         suggested_display_precision=1,
         value_fn=lambda data: data.stats.cpu_percent if data.stats else None,
     ),
-    PandoraPortainerContainerSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="memory_usage",
         translation_key="memory_usage",
         device_class=SensorDeviceClass.DATA_SIZE,
@@ -302,7 +298,7 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.stats.memory_bytes if data.stats else None,
     ),
-    PandoraPortainerContainerSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="memory_percent",
         translation_key="memory_percent",
         native_unit_of_measurement=PERCENTAGE,
@@ -310,13 +306,13 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
         suggested_display_precision=1,
         value_fn=lambda data: data.stats.memory_percent if data.stats else None,
     ),
-    PandoraPortainerContainerSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="started_at",
         translation_key="started_at",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda data: data.started_at if data.running else None,
     ),
-    PandoraPortainerContainerSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerContainerData](
         key="image",
         translation_key="image",
         entity_category=EntityCategory.DIAGNOSTIC,
@@ -327,14 +323,16 @@ PORTAINER_CONTAINER_SENSORS: tuple[PandoraPortainerContainerSensorEntityDescript
     ),
 )
 
-PORTAINER_COUNT_SENSORS: tuple[PandoraPortainerCountSensorEntityDescription, ...] = (
-    PandoraPortainerCountSensorEntityDescription(
+PORTAINER_COUNT_SENSORS: tuple[
+    PandoraPortainerSensorEntityDescription[PortainerStackData | PortainerEndpointData], ...
+] = (
+    PandoraPortainerSensorEntityDescription[PortainerStackData | PortainerEndpointData](
         key="containers_running",
         translation_key="containers_running",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.running,
     ),
-    PandoraPortainerCountSensorEntityDescription(
+    PandoraPortainerSensorEntityDescription[PortainerStackData | PortainerEndpointData](
         key="containers_total",
         translation_key="containers_total",
         state_class=SensorStateClass.MEASUREMENT,
@@ -343,43 +341,29 @@ PORTAINER_COUNT_SENSORS: tuple[PandoraPortainerCountSensorEntityDescription, ...
 )
 
 
-class PortainerContainerSensor(PortainerContainerEntity, SensorEntity):
-    """A sensor of a container."""
+class _PortainerSensor[DataT](PortainerEntity[DataT], SensorEntity):
+    """A sensor of a Portainer device: its description's value of the device's item."""
 
-    entity_description: PandoraPortainerContainerSensorEntityDescription
+    entity_description: PandoraPortainerSensorEntityDescription[DataT]
 
     @property
     @override
     def native_value(self) -> StateType | datetime:
         """The value from the latest poll."""
-        data = self.container_data
+        data = self.device_data
         return self.entity_description.value_fn(data) if data is not None else None
 
 
-class PortainerStackSensor(PortainerStackEntity, SensorEntity):
+class PortainerContainerSensor(PortainerContainerEntity, _PortainerSensor[PortainerContainerData]):
+    """A sensor of a container."""
+
+
+class PortainerStackSensor(PortainerStackEntity, _PortainerSensor[PortainerStackData]):
     """A container count of a stack."""
 
-    entity_description: PandoraPortainerCountSensorEntityDescription
 
-    @property
-    @override
-    def native_value(self) -> int | None:
-        """The count from the latest poll."""
-        data = self.stack_data
-        return self.entity_description.value_fn(data) if data is not None else None
-
-
-class PortainerEndpointSensor(PortainerEndpointEntity, SensorEntity):
+class PortainerEndpointSensor(PortainerEndpointEntity, _PortainerSensor[PortainerEndpointData]):
     """A container count of an environment."""
-
-    entity_description: PandoraPortainerCountSensorEntityDescription
-
-    @property
-    @override
-    def native_value(self) -> int | None:
-        """The count from the latest poll."""
-        data = self.endpoint_data
-        return self.entity_description.value_fn(data) if data is not None else None
 
 
 def _setup_portainer(

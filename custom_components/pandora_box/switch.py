@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import Any, Literal, override
 
 from homeassistant.components.switch import (
     SwitchDeviceClass,
@@ -24,6 +24,7 @@ from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
 from .entity import PandoraEntity, SetupFn
 from .portainer import (
     PortainerContainerEntity,
+    PortainerEntity,
     PortainerStackEntity,
     async_add_portainer_entities,
 )
@@ -82,26 +83,19 @@ def _setup_qbittorrent(
 
 
 @dataclass(frozen=True, kw_only=True)
-class PandoraPortainerContainerSwitchEntityDescription(SwitchEntityDescription):
-    """A switch of a container."""
+class PandoraPortainerSwitchEntityDescription[DataT](SwitchEntityDescription):
+    """A switch of a Portainer device whose item is a ``DataT``: on while it runs."""
 
-    is_on_fn: Callable[[PortainerContainerData], bool]
-
-
-@dataclass(frozen=True, kw_only=True)
-class PandoraPortainerStackSwitchEntityDescription(SwitchEntityDescription):
-    """A switch of a stack."""
-
-    is_on_fn: Callable[[PortainerStackData], bool]
+    is_on_fn: Callable[[DataT], bool]
 
 
-PORTAINER_CONTAINER_SWITCH = PandoraPortainerContainerSwitchEntityDescription(
+PORTAINER_CONTAINER_SWITCH = PandoraPortainerSwitchEntityDescription[PortainerContainerData](
     key="running",
     translation_key="container_running",
     device_class=SwitchDeviceClass.SWITCH,
     is_on_fn=lambda data: data.running,
 )
-PORTAINER_STACK_SWITCH = PandoraPortainerStackSwitchEntityDescription(
+PORTAINER_STACK_SWITCH = PandoraPortainerSwitchEntityDescription[PortainerStackData](
     key="active",
     translation_key="stack_active",
     device_class=SwitchDeviceClass.SWITCH,
@@ -109,50 +103,39 @@ PORTAINER_STACK_SWITCH = PandoraPortainerStackSwitchEntityDescription(
 )
 
 
-class PortainerContainerSwitch(PortainerContainerEntity, SwitchEntity):
+class _PortainerSwitch[DataT](PortainerEntity[DataT], SwitchEntity):
+    """Starts and stops a container or a stack (compose up / down)."""
+
+    entity_description: PandoraPortainerSwitchEntityDescription[DataT]
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether it runs (per the latest poll)."""
+        data = self.device_data
+        return self.entity_description.is_on_fn(data) if data is not None else None
+
+    async def async_command(self, action: Literal["start", "stop"]) -> None:
+        """Send the command (the container or stack entity base does)."""
+        raise NotImplementedError
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start it."""
+        await self.async_command("start")
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop it (a stopped stack's containers are removed by Portainer)."""
+        await self.async_command("stop")
+
+
+class PortainerContainerSwitch(PortainerContainerEntity, _PortainerSwitch[PortainerContainerData]):
     """Starts and stops a container; on while it runs."""
 
-    entity_description: PandoraPortainerContainerSwitchEntityDescription
 
-    @property
-    @override
-    def is_on(self) -> bool | None:
-        """Whether the container runs (per the latest poll)."""
-        data = self.container_data
-        return self.entity_description.is_on_fn(data) if data is not None else None
-
-    @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Start the container."""
-        await self.async_command("start")
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop the container."""
-        await self.async_command("stop")
-
-
-class PortainerStackSwitch(PortainerStackEntity, SwitchEntity):
+class PortainerStackSwitch(PortainerStackEntity, _PortainerSwitch[PortainerStackData]):
     """Starts (compose up) and stops (compose down) a stack; on while it is active."""
-
-    entity_description: PandoraPortainerStackSwitchEntityDescription
-
-    @property
-    @override
-    def is_on(self) -> bool | None:
-        """Whether Portainer reports the stack active."""
-        data = self.stack_data
-        return self.entity_description.is_on_fn(data) if data is not None else None
-
-    @override
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Start the stack."""
-        await self.async_command("start")
-
-    @override
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Stop the stack (Portainer removes its containers)."""
-        await self.async_command("stop")
 
 
 def _setup_portainer(
