@@ -26,6 +26,7 @@ from custom_components.pandora_box.api.portainer import (
     Stack,
     _container,
     _docker_time,
+    _error_detail,
 )
 from simulators.portainer import HOST_MEMORY, PortainerSimulator, human_duration
 
@@ -102,6 +103,7 @@ async def test_get_info_bad_key(session: aiohttp.ClientSession, sim: PortainerSi
         await client(session, sim, api_key="ptr_wrong").async_get_info()
     assert "ptr_wrong" not in str(err.value)
     assert "access token" in str(err.value)
+    assert "Portainer said: A valid authorisation token is missing; Unauthorized" in str(err.value)
 
 
 async def test_get_info_after_key_rotation(
@@ -483,6 +485,8 @@ async def test_container_action_unknown_container(
     with pytest.raises(ResponseError) as err:
         await client(session, sim).async_container_action(1, "deadbeef0000", "start")
     assert err.value.status == 404
+    # Docker's words, which pyportainer drops, reach our message
+    assert str(err.value).endswith("Portainer said: No such container: deadbeef0000")
 
 
 @pytest.mark.parametrize(
@@ -545,6 +549,30 @@ async def test_stack_action_other_400_is_an_error(
     with pytest.raises(ResponseError) as err:
         await client(session, sim).async_stack_action(1, 1, "stop")  # the stack is active
     assert err.value.status == 400
+    assert "Portainer said" not in str(err.value)  # the fault's body is not Portainer's JSON
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            b'{"message": "Stack is already active", "details": "Stack is already active"}',
+            "Stack is already active",
+        ),
+        (
+            b'{"message": "Unable to find a stack", "details": "  sql:\\n no rows  "}',
+            "Unable to find a stack; sql: no rows",
+        ),
+        (b'{"message": "x' + b"y" * 500 + b'"}', "x" + "y" * 198 + "\u2026"),
+        (b'{"message": ""}', None),
+        (b'{"message": 7}', None),
+        (b"[1]", None),
+        (b"<html>Bad gateway</html>", None),
+    ],
+)
+def test_error_detail(body: bytes, expected: str | None) -> None:
+    """Portainer's message and details, one line, capped; anything else is nothing."""
+    assert _error_detail(body) == expected
 
 
 async def test_stack_stop_keeping_containers(session: aiohttp.ClientSession) -> None:

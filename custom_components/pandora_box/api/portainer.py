@@ -24,7 +24,12 @@ Decisions made after reading pyportainer 1.0.50 and Portainer's source:
   ``_call`` maps all of them in one place: 401 and 403 (Portainer's "access
   denied", a key whose user may not do this) are invalid auth; 5xx, transport
   errors and timeouts are cannot-connect; other statuses and bad bodies are
-  ``ResponseError`` (with the status where there was one).
+  ``ResponseError`` (with the status where there was one).  pyportainer
+  drops the error body, so our session proxy raises the error status itself
+  (the same ``ClientResponseError`` pyportainer expects) with Portainer's
+  ``message``/``details`` (Docker's ``message`` on proxied container routes)
+  attached, and our error ends with "Portainer said: …" (one line, at most
+  200 characters).
 * *Timeouts.*  pyportainer's own ``request_timeout`` covers only the status
   line: the body is read after it.  Every call is therefore also wrapped in
   ``asyncio.timeout``.  Stack start/stop run ``docker compose up/down`` on the
@@ -206,8 +211,56 @@ class _CappedSession:
             if len(body) > self._max_bytes:
                 response.release()
                 raise too_big
+        if response.status >= 400:
+            # What raise_for_status() would raise (pyportainer maps it the same
+            # way), carrying the message Portainer put in the body.
+            response.release()
+            raise _StatusError(
+                response.request_info,
+                response.history,
+                status=response.status,
+                message=response.reason or "",
+                headers=response.headers,
+                detail=_error_detail(bytes(body)),
+            )
         response._body = bytes(body)  # noqa: SLF001 - what ClientResponse.read() would store
         return response
+
+
+class _StatusError(aiohttp.ClientResponseError):
+    """An error status, with Portainer's (or Docker's) message from the body."""
+
+    def __init__(self, *args: Any, detail: str | None, **kwargs: Any) -> None:
+        """Keep ``detail`` next to what ``ClientResponseError`` keeps."""
+        super().__init__(*args, **kwargs)
+        self.detail = detail
+
+
+MAX_DETAIL: Final = 200
+"""Characters of an upstream error message kept in ours."""
+
+
+def _error_detail(body: bytes) -> str | None:
+    """``message`` (and ``details`` when it adds something) of an error body, one line.
+
+    Portainer answers errors as ``{"message": ..., "details": ...}``; Docker,
+    proxied for container routes, as ``{"message": ...}``.
+    """
+    try:
+        data = jsonlib.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    parts = [
+        " ".join(value.split())
+        for key in ("message", "details")
+        if isinstance(value := data.get(key), str) and value.strip()
+    ]
+    text = "; ".join(dict.fromkeys(parts))
+    if not text:
+        return None
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
 
 
 class PortainerClient:
@@ -366,7 +419,7 @@ class PortainerClient:
         except ResponseError as err:
             if err.status != 400:
                 raise
-            # "Stack is already active/inactive" is a 400 whose body we cannot read.
+            # "Stack is already active/inactive" is a 400: check the state, not the wording.
             fetched = await self._call(lambda: self._api.get_stack(stack_id))
             current = self._parse(lambda: _stack(fetched))
             if current.active != (action == "start"):
@@ -395,9 +448,9 @@ class PortainerClient:
                 f"{SERVICE} at {self.origin} did not answer within {limit:g} s"
             ) from err
         except PortainerAuthenticationError as err:
-            raise self._status_error(401) from err
+            raise self._status_error(401, _detail_of(err.__cause__)) from err
         except PortainerNotFoundError as err:
-            raise self._status_error(404) from err
+            raise self._status_error(404, _detail_of(err.__cause__)) from err
         except PortainerConnectionError as err:
             raise self._transport_error(err.__cause__) from err
         except PortainerError as err:
@@ -420,7 +473,7 @@ class PortainerClient:
         if isinstance(cause, aiohttp.ContentTypeError):
             return self._bad("an answer that is not JSON: is the URL Portainer's?")
         if isinstance(cause, aiohttp.ClientResponseError):
-            return self._status_error(cause.status)
+            return self._status_error(cause.status, _detail_of(cause))
         if isinstance(cause, aiohttp.ClientSSLError):
             return CannotConnectError(
                 f"TLS with {SERVICE} at {self.origin} failed; check the certificate or "
@@ -435,31 +488,33 @@ class PortainerClient:
             f"The connection to {SERVICE} at {self.origin} broke off ({name})"
         )
 
-    def _status_error(self, status: int) -> PandoraError:
-        """Map an HTTP error status onto ours."""
+    def _status_error(self, status: int, detail: str | None = None) -> PandoraError:
+        """Map an HTTP error status onto ours, with Portainer's own message when it sent one."""
+        said = f" Portainer said: {detail}" if detail else ""
         if status == 401:
             return InvalidAuthError(
                 f"{SERVICE} at {self.origin} rejected the API key (HTTP 401); create a new "
-                "access token in Portainer (My account > Access tokens)"
+                f"access token in Portainer (My account > Access tokens).{said}"
             )
         if status == 403:
             return InvalidAuthError(
                 f"{SERVICE} at {self.origin} denied access (HTTP 403); use an access token "
-                "of a user who may manage this environment"
+                f"of a user who may manage this environment.{said}"
             )
         if status >= 500:
             return CannotConnectError(
                 f"{SERVICE} at {self.origin} answered HTTP {status}; it or the Docker "
-                "environment behind it may be starting up or failing"
+                f"environment behind it may be starting up or failing.{said}"
             )
         if status == 404:
             return ResponseError(
                 f"{SERVICE} at {self.origin} does not know this resource (HTTP 404); it may "
-                "have been removed or recreated",
+                f"have been removed or recreated.{said}",
                 status=404,
             )
         return ResponseError(
-            f"{SERVICE} at {self.origin} refused the request (HTTP {status})", status=status
+            f"{SERVICE} at {self.origin} refused the request (HTTP {status}).{said}",
+            status=status,
         )
 
     def _bad(self, what: str) -> ResponseError:
@@ -495,6 +550,11 @@ class PortainerClient:
 
 
 # -- parsing at the edge ------------------------------------------------------------------
+
+
+def _detail_of(error: BaseException | None) -> str | None:
+    """The upstream's message carried by an error status from our session proxy."""
+    return error.detail if isinstance(error, _StatusError) else None
 
 
 def _container_ref(container_id: str) -> str:
