@@ -23,7 +23,19 @@ version it is built with:
   the ``paused`` add field; from 2.11 ``torrents/stop|start``, ``stopped*`` and
   ``stopped`` (the other verbs are 404); from 2.11.8 empty answers are 204;
   from 2.14 ``torrents/add`` answers JSON (202 while URLs are pending, 409 when
-  nothing was added) instead of ``"Ok."``/``"Fails."``.
+  nothing was added) instead of ``"Ok."``/``"Fails."``;
+* ``torrents/setLocation`` and ``torrents/recheck`` as measured on 4.5.2
+  (``api/qbittorrent.py``): 400 for a blank location (or a missing field),
+  409 for a folder in ``uncreatable_paths``, 403 for one in
+  ``unwritable_paths``, else 200 even for unknown hashes.  A relocated
+  torrent reads ``moving`` with its new ``save_path`` for ``move_seconds``
+  (wall time; 0: until the next request), then seeds on with its progress,
+  or, when it was paused, reads ``pausedDL`` with progress 0 until a recheck.
+  A recheck reads ``checkingUP``/``checkingDL`` at progress 0 for
+  ``check_seconds``, then the data's real progress (paused stays paused); a
+  recheck sent while ``moving`` stays in ``checkingUP`` at 0 for good, as
+  the real program does.  The simulator keeps no files: the data is taken
+  to be wherever the torrent points.
 
 Simulated time: torrents only move when ``advance(seconds)`` is called (tests
 stay deterministic), or, with ``realtime=True`` (the demo), by wall time on
@@ -89,6 +101,8 @@ _POST_ONLY = frozenset(
         "torrents/stop",
         "torrents/start",
         "torrents/delete",
+        "torrents/setLocation",
+        "torrents/recheck",
         "torrents/createCategory",
         "torrents/removeCategories",
         "torrents/createTags",
@@ -275,6 +289,8 @@ class QBittorrentSimulator(Simulator):
         save_path: str = "/downloads",
         free_space: int = 2 * 1024 * GIB,
         max_auth_fail: int = 5,
+        move_seconds: float = 0.0,
+        check_seconds: float = 0.0,
         ban_seconds: float = 3600.0,
     ) -> None:
         super().__init__()
@@ -288,6 +304,18 @@ class QBittorrentSimulator(Simulator):
         self.free_space = free_space
         self.max_auth_fail = max_auth_fail
         self.ban_seconds = ban_seconds
+        self.move_seconds = move_seconds
+        self.check_seconds = check_seconds
+        self.unwritable_paths: set[str] = set()
+        """Folders (and below) ``setLocation`` answers 403 for."""
+        self.uncreatable_paths: set[str] = set()
+        """Folders (and below) ``setLocation`` answers 409 for."""
+        self.locations: list[tuple[str, str]] = []
+        """``(hash, location)`` of every torrent ``setLocation`` moved, oldest first."""
+        self.rechecks: list[str] = []
+        """Hashes ``recheck`` was asked for, oldest first."""
+        self._pending: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._data_progress: dict[str, float] = {}
         self.now: float = time.time() if realtime else float(EPOCH)
         self._wall = time.monotonic()
         self.torrents: dict[str, Fields] = {}
@@ -476,6 +504,8 @@ class QBittorrentSimulator(Simulator):
     def remove_torrent(self, torrent_hash: str) -> None:
         """Forget a torrent, as if removed in another client."""
         del self.torrents[torrent_hash]
+        self._pending.pop(torrent_hash, None)
+        self._data_progress.pop(torrent_hash, None)
         self._motion.pop(torrent_hash, None)
         self._tracker_of.pop(torrent_hash, None)
 
@@ -694,6 +724,8 @@ class QBittorrentSimulator(Simulator):
             "torrents/info": self._info,
             "torrents/add": self._add,
             "torrents/delete": self._delete,
+            "torrents/setLocation": self._set_location,
+            "torrents/recheck": self._recheck,
             "torrents/categories": self._categories,
             "torrents/createCategory": self._create_category,
             "torrents/removeCategories": self._remove_categories,
@@ -712,7 +744,19 @@ class QBittorrentSimulator(Simulator):
             handlers["torrents/resume"] = self._resume
         return handlers
 
+    def settle(self, *, everything: bool = False) -> None:
+        """Finish the moves and checks whose time is up (every request does this first).
+
+        ``everything=True`` finishes all of them now, whatever their time.
+        """
+        wall = time.monotonic()
+        for torrent_hash, (deadline, changes) in list(self._pending.items()):
+            if (everything or deadline <= wall) and torrent_hash in self.torrents:
+                del self._pending[torrent_hash]
+                self.update_torrent(torrent_hash, **changes)
+
     def _tick(self) -> None:
+        self.settle()
         wall = time.monotonic()
         elapsed, self._wall = wall - self._wall, wall
         if self.realtime:
@@ -1239,6 +1283,89 @@ class QBittorrentSimulator(Simulator):
                 self.free_space += int(fields["completed"])
             self.remove_torrent(torrent_hash)
         return self._empty()
+
+    @staticmethod
+    def _under(location: str, folders: set[str]) -> bool:
+        parts = [p for p in location.split("/") if p]
+        for folder in folders:
+            prefix = [p for p in folder.split("/") if p]
+            if parts[: len(prefix)] == prefix:
+                return True
+        return False
+
+    async def _set_location(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        selected = self._selected(params)
+        if selected is None or "location" not in params:
+            return self._text("Bad Request", status=400)
+        location = params["location"].strip()
+        if not location:
+            return self._text("Save path cannot be empty", status=400)
+        if self._under(location, self.uncreatable_paths):
+            return self._text("Cannot make save path", status=409)
+        if self._under(location, self.unwritable_paths):
+            return self._text("Cannot write to directory", status=403)
+        location = location.rstrip("/") or "/"
+        for torrent_hash in selected:
+            fields = self.torrents[torrent_hash]
+            if fields["save_path"] == location:
+                continue  # setSavePath to the current folder does nothing
+            self.locations.append((torrent_hash, location))
+            state = fields["state"]
+            if state in _PAUSED_DL or state in _PAUSED_UP:
+                # libtorrent wants a full check after the move; paused, it does not run
+                # it, so the data's progress is kept for the recheck
+                self._data_progress.setdefault(torrent_hash, float(fields["progress"]))
+                final: dict[str, Any] = {"state": self._state("pausedDL"), "progress": 0}
+            else:
+                final = {"state": state, "progress": fields["progress"]}
+            self.update_torrent(
+                torrent_hash,
+                state="moving",
+                save_path=location,
+                content_path=f"{location}/{fields['name']}",
+                auto_tmm=False,
+            )
+            self._pending[torrent_hash] = (time.monotonic() + self.move_seconds, final)
+        return self._empty()
+
+    async def _recheck(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        hashes = self._selected(params)
+        if hashes is None:
+            return self._text("Bad Request", status=400)
+        self.rechecks.extend(hashes)
+        for torrent_hash in hashes:
+            self._start_check(torrent_hash)
+        return self._empty()
+
+    def _start_check(self, torrent_hash: str) -> None:
+        """Begin checking one torrent's data (see the module docstring)."""
+        fields = self.torrents[torrent_hash]
+        if fields["state"] == "moving":
+            # measured: a recheck during the move never finishes
+            self._pending.pop(torrent_hash, None)
+            self.update_torrent(torrent_hash, state="checkingUP", progress=0)
+            return
+        progress = self._data_progress.pop(torrent_hash, float(fields["progress"]))
+        state = fields["state"]
+        if state.startswith("checking"):
+            pending = self._pending.get(torrent_hash)
+            state = pending[1]["state"] if pending else "stalledUP"
+        complete = progress >= 1
+        if state in _PAUSED_DL or state in _PAUSED_UP:
+            final_state = self._state("pausedUP" if complete else "pausedDL")
+        else:
+            final_state = "stalledUP" if complete else "stalledDL"
+        self.update_torrent(
+            torrent_hash, state="checkingUP" if complete else "checkingDL", progress=0
+        )
+        self._pending[torrent_hash] = (
+            time.monotonic() + self.check_seconds,
+            {"state": final_state, "progress": 1 if complete else round(progress, 6)},
+        )
 
     # -- categories and tags -------------------------------------------------------------
 

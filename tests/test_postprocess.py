@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,14 @@ async def test_a_completed_download_is_filed_refreshed_and_announced(
         }
     ]
     assert issue_of(hass, qbittorrent) is None
+    # qBittorrent seeds on from the library: pointed there, running, no recheck needed
+    torrent = qbittorrent_sim.torrents[HASH]
+    assert qbittorrent_sim.locations == [(HASH, "/library/Movies")]
+    assert torrent["save_path"] == "/library/Movies"
+    assert torrent["content_path"] == f"/library/Movies/{NAME}"
+    assert torrent["state"] in ("uploading", "stalledUP")
+    assert torrent["progress"] == 1
+    assert qbittorrent_sim.rechecks == []
     description = describe_media_ready(hass, ready[0])
     assert description[LOGBOOK_ENTRY_MESSAGE] == (
         f"filed {NAME} into the library at /library/Movies/{NAME}"
@@ -166,6 +175,202 @@ async def test_path_mapping_and_no_jellyfin(
     await complete(hass, qbittorrent, save_path="/data/downloads/movies")
     assert (root / "library" / "Movies" / NAME).is_dir()
     assert ready[0].data["path"] == f"/library/Movies/{NAME}"
+
+
+@pytest.mark.usefixtures("cloudcmd")
+async def test_relocation_uses_qbittorrents_names(
+    hass: HomeAssistant,
+    root: Path,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """qBittorrent's /data is CloudCmd's /: the library is /data/library/Movies to it."""
+    hass.config_entries.async_update_entry(
+        qbittorrent,
+        options={**OPTIONS, "download_path": "/data", "cloudcmd_download_path": "/"},
+    )
+    qbittorrent_sim.update_torrent(HASH, save_path="/data/downloads/movies", progress=1)
+    await complete(hass, qbittorrent, save_path="/data/downloads/movies")
+    assert (root / "library" / "Movies" / NAME / "movie.mkv").exists()
+    assert qbittorrent_sim.locations == [(HASH, "/data/library/Movies")]
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/data/library/Movies"
+    assert ready[0].data["folder"] == "/library/Movies"  # the event keeps CloudCmd's names
+    assert issue_of(hass, qbittorrent) is None
+
+
+@pytest.mark.usefixtures("cloudcmd")
+async def test_a_library_outside_the_mapping_is_not_relocated(
+    hass: HomeAssistant,
+    root: Path,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    ready: list[Event[dict[str, Any]]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Mapping /data/downloads ↔ /downloads says nothing about /library: skipped, no issue."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.pandora_box")
+    hass.config_entries.async_update_entry(
+        qbittorrent,
+        options={
+            **OPTIONS,
+            "download_path": "/data/downloads",
+            "cloudcmd_download_path": "/downloads",
+        },
+    )
+    qbittorrent_sim.update_torrent(HASH, save_path="/data/downloads/movies")
+    await complete(hass, qbittorrent, save_path="/data/downloads/movies")
+    assert (root / "library" / "Movies" / NAME).is_dir()
+    assert qbittorrent_sim.locations == []
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/data/downloads/movies"
+    assert "/library/Movies has no name in qBittorrent" in caplog.text
+    assert len(ready) == 1
+    assert issue_of(hass, qbittorrent) is None
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin", "root")
+async def test_a_paused_torrent_is_rechecked_after_its_move_and_stays_paused(
+    hass: HomeAssistant,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """Paused, it reads pausedDL at 0 after the move: rechecked only once the move is over.
+
+    The move takes a while here; a recheck sent while ``moving`` would leave
+    the simulator (like qBittorrent) checking for good.
+    """
+    qbittorrent_sim.update_torrent(HASH, state="pausedUP", progress=1)
+    qbittorrent_sim.move_seconds = 0.3
+    await complete(hass, qbittorrent)
+    assert qbittorrent_sim.rechecks == [HASH]
+    qbittorrent_sim.settle()
+    torrent = qbittorrent_sim.torrents[HASH]
+    assert (torrent["save_path"], torrent["state"], torrent["progress"]) == (
+        "/library/Movies",
+        "pausedUP",
+        1,
+    )
+    assert len(ready) == 1
+    assert issue_of(hass, qbittorrent) is None
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin")
+async def test_a_torrent_gone_from_qbittorrent_or_kept_elsewhere_is_left_alone(
+    hass: HomeAssistant,
+    root: Path,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """Nothing to relocate is no failure; qBittorrent is never told to move other files."""
+    qbittorrent_sim.update_torrent(HASH, save_path="/elsewhere")
+    await complete(hass, qbittorrent)
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/elsewhere"
+    other = root / "downloads" / "movies" / "Other.mkv"
+    other.write_bytes(b"o")
+    await complete(hass, qbittorrent, hash="d" * 40, name="Other.mkv")
+    assert (root / "library" / "Movies" / "Other.mkv").read_bytes() == b"o"
+    assert qbittorrent_sim.locations == []
+    assert [e.data["title"] for e in ready] == [NAME, "Other.mkv"]
+    assert issue_of(hass, qbittorrent) is None
+    assert issue_of(hass, qbittorrent, "d" * 40) is None
+
+
+@pytest.mark.parametrize(
+    ("refuse", "status_text"),
+    [("unwritable_paths", "cannot write"), ("uncreatable_paths", "cannot create")],
+)
+@pytest.mark.usefixtures("cloudcmd", "jellyfin")
+async def test_relocation_failure_keeps_the_move_and_the_repair_finishes(
+    hass: HomeAssistant,
+    root: Path,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    cloudcmd_sim: CloudCmdSimulator,
+    jellyfin_sim: JellyfinSimulator,
+    ready: list[Event[dict[str, Any]]],
+    refuse: str,
+    status_text: str,
+) -> None:
+    """qBittorrent refuses the folder: an issue, the files stay in the library; retry relocates."""
+    assert await async_setup_component(hass, "repairs", {})
+    qbittorrent_sim.update_torrent(HASH, progress=1, state="stalledUP")
+    getattr(qbittorrent_sim, refuse).add("/library")
+    refreshes = jellyfin_sim.count(REFRESH, "POST")
+    await complete(hass, qbittorrent)
+    issue = issue_of(hass, qbittorrent)
+    assert issue is not None
+    assert issue.translation_key == "postprocess_qbittorrent_failed"
+    assert issue.is_fixable
+    placeholders = issue.translation_placeholders
+    assert placeholders["name"] == NAME
+    assert placeholders["destination"] == "/library/Movies"
+    assert placeholders["location"] == "/library/Movies"
+    assert status_text in placeholders["error"]
+    # the move is kept, nothing lost; qBittorrent still points at the old folder
+    assert (root / "library" / "Movies" / NAME / "movie.mkv").read_bytes() == b"x" * 1000
+    assert not (root / "downloads" / "movies" / NAME).exists()
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/downloads/movies"
+    assert jellyfin_sim.count(REFRESH, "POST") == refreshes
+    assert ready == []
+
+    getattr(qbittorrent_sim, refuse).clear()
+    moves = cloudcmd_sim.count("/api/v1/", "PUT")
+    result = await retry_from_repair(hass, issue.issue_id)
+    assert result["type"] == "create_entry"
+    assert issue_of(hass, qbittorrent) is None
+    assert cloudcmd_sim.count("/api/v1/", "PUT") == moves  # nothing moved twice
+    assert qbittorrent_sim.locations == [(HASH, "/library/Movies")]
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/library/Movies"
+    assert qbittorrent_sim.torrents[HASH]["state"] == "stalledUP"
+    assert jellyfin_sim.count(REFRESH, "POST") == refreshes + 1
+    assert [e.data["path"] for e in ready] == [f"/library/Movies/{NAME}"]
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin")
+async def test_qbittorrent_down_then_a_completion_retries_only_the_relocation(
+    hass: HomeAssistant,
+    root: Path,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """A failed relocation is retried with the next completion of the same entry."""
+    qbittorrent_sim.update_torrent(HASH, progress=1, state="stalledUP")
+    qbittorrent_sim.set_fault("down")
+    await complete(hass, qbittorrent)
+    issue = issue_of(hass, qbittorrent)
+    assert issue is not None
+    assert issue.translation_key == "postprocess_qbittorrent_failed"
+    assert (root / "library" / "Movies" / NAME).is_dir()
+    qbittorrent_sim.clear_fault()
+    (root / "downloads" / "movies" / "Other.mkv").write_bytes(b"o")
+    await complete(hass, qbittorrent, hash="e" * 40, name="Other.mkv")
+    assert issue_of(hass, qbittorrent) is None
+    assert qbittorrent_sim.torrents[HASH]["save_path"] == "/library/Movies"
+    assert {e.data["title"] for e in ready} == {NAME, "Other.mkv"}
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin", "root")
+async def test_a_repeated_completion_of_a_filed_torrent_does_nothing(
+    hass: HomeAssistant,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    jellyfin_sim: JellyfinSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """Filed, relocated, no issue: a second report refreshes and announces nothing."""
+    qbittorrent_sim.update_torrent(HASH, progress=1, state="stalledUP")
+    await complete(hass, qbittorrent)
+    assert len(ready) == 1
+    refreshes = jellyfin_sim.count(REFRESH, "POST")
+    await complete(hass, qbittorrent, save_path="/library/Movies")
+    await complete(hass, qbittorrent)
+    assert len(ready) == 1
+    assert jellyfin_sim.count(REFRESH, "POST") == refreshes
+    assert qbittorrent_sim.locations == [(HASH, "/library/Movies")]
+    assert issue_of(hass, qbittorrent) is None
 
 
 @pytest.mark.usefixtures("cloudcmd", "jellyfin")
@@ -241,6 +446,7 @@ async def test_jellyfin_down_keeps_the_move_and_retries_only_the_refresh(
     hass: HomeAssistant,
     root: Path,
     qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
     jellyfin_sim: JellyfinSimulator,
     ready: list[Event[dict[str, Any]]],
 ) -> None:
@@ -267,6 +473,8 @@ async def test_jellyfin_down_keeps_the_move_and_retries_only_the_refresh(
     assert jellyfin_sim.count(REFRESH, "POST") == refreshes + 1
     assert (root / "library" / "Movies" / NAME / "movie.mkv").exists()
     assert [e.data["path"] for e in ready] == [f"/library/Movies/{NAME}"]
+    # the torrent was relocated once, by the first attempt: the retries only refreshed
+    assert qbittorrent_sim.locations == [(HASH, "/library/Movies")]
 
 
 @pytest.mark.usefixtures("cloudcmd", "jellyfin")
@@ -362,6 +570,12 @@ def test_library_options_parse() -> None:
     assert options.map_save_path("/data/dl/movies") == "/media/dl/movies"
     assert options.map_save_path("/data/dl2/movies") == "/data/dl2/movies"  # segment-wise
     assert LibraryOptions.from_options({"library_folders": "junk"}).folders == {}
+    # the reverse, for qBittorrent: CloudCmd's folder in qBittorrent's names
+    assert options.qbittorrent_path("/media/dl/done/Movies") == "/data/dl/done/Movies"
+    assert options.qbittorrent_path("/media/dl") == "/data/dl"
+    assert options.qbittorrent_path("/media/library") is None
+    assert options.qbittorrent_path("/media/dl2") is None  # segment-wise
+    assert LibraryOptions.from_options({}).qbittorrent_path("/media/Movies") == "/media/Movies"
 
 
 def test_library_folders_default_to_the_documented_stack() -> None:
@@ -371,3 +585,46 @@ def test_library_folders_default_to_the_documented_stack() -> None:
         "tv": "/media/Shows",
     }
     assert dict(LibraryOptions.from_options({"library_folders": {}}).folders) == {}
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin")
+async def test_a_download_saved_in_the_library_folder_is_announced(
+    hass: HomeAssistant,
+    cloudcmd_sim: CloudCmdSimulator,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    jellyfin_sim: JellyfinSimulator,
+    ready: list[Event[dict[str, Any]]],
+) -> None:
+    """Saved straight into /library/Movies: nothing to move or relocate, Jellyfin told."""
+    folder: Path = cloudcmd_sim.root
+    (folder / "library" / "Movies" / NAME).mkdir(parents=True)
+    qbittorrent_sim.update_torrent(HASH, save_path="/library/Movies", progress=1)
+    refreshes = jellyfin_sim.count(REFRESH, "POST")
+    await complete(hass, qbittorrent, save_path="/library/Movies")
+    assert issue_of(hass, qbittorrent) is None
+    assert [e.data["path"] for e in ready] == [f"/library/Movies/{NAME}"]
+    assert jellyfin_sim.count(REFRESH, "POST") == refreshes + 1
+    assert qbittorrent_sim.locations == []
+    assert (folder / "library" / "Movies" / NAME).is_dir()
+
+
+@pytest.mark.usefixtures("cloudcmd", "jellyfin", "root")
+async def test_a_move_that_does_not_end_raises_an_issue(
+    hass: HomeAssistant,
+    qbittorrent: MockConfigEntry,
+    qbittorrent_sim: QBittorrentSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Still ``moving`` after the wait: an issue, and no recheck was sent during the move."""
+    monkeypatch.setattr("custom_components.pandora_box.postprocess.MOVE_WAIT", 0.05)
+    monkeypatch.setattr("custom_components.pandora_box.postprocess.MOVE_POLL", 0.01)
+    qbittorrent_sim.update_torrent(HASH, progress=1, state="stalledUP")
+    qbittorrent_sim.move_seconds = 60
+    await complete(hass, qbittorrent)
+    issue = issue_of(hass, qbittorrent)
+    assert issue is not None
+    assert issue.translation_key == "postprocess_qbittorrent_failed"
+    assert "still moves" in issue.translation_placeholders["error"]
+    assert qbittorrent_sim.rechecks == []
+    assert qbittorrent_sim.torrents[HASH]["state"] == "moving"

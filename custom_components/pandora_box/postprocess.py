@@ -3,7 +3,8 @@
 When qBittorrent reports a torrent complete (``pandora_box_torrent_completed``)
 and the torrent's category maps to a library folder (options of the
 qBittorrent entry), its content is moved with CloudCmd from the download
-folder into that library folder, every loaded Jellyfin is asked to scan its
+folder into that library folder, qBittorrent is pointed at the library folder
+so the torrent seeds on from there, every loaded Jellyfin is asked to scan its
 libraries, and ``pandora_box_media_ready`` fires with the title and the final
 path.
 
@@ -21,8 +22,29 @@ Rules:
   (one per torrent, ``postprocess_<entry>_<hash>``) saying what failed.  It is
   retried on the next completion event of the same qBittorrent entry, or from
   the repair's fix flow (``repairs.py``).
-* A retry after the move succeeded but the Jellyfin refresh failed finds the
-  content in the library folder and only refreshes: every step can run twice.
+* Relocation, after the move (``api/qbittorrent.py`` has the measured
+  facts): the library folder in qBittorrent's names is the reverse of the
+  save-path mapping (``cloudcmd_download_path`` replaced by ``download_path``;
+  without a mapping the names are the same, as in ``docs/docker-compose.yml``
+  where everything is ``/media``).  A folder the mapping does not cover, a
+  torrent qBittorrent no longer has, or one qBittorrent already keeps
+  somewhere else than the download or library folder is left alone (logged
+  at debug level).  Otherwise ``torrents/setLocation`` points it at the
+  folder, where its files already are, so qBittorrent moves, copies and
+  deletes nothing; once the state is no longer ``moving`` a torrent that
+  does not read complete (a paused one reads ``pausedDL`` at 0) is
+  rechecked: it ends seeding, or ``pausedUP`` if it was paused.  The torrent
+  is not paused: a running one seeds on without a gap, and a recheck during
+  the move would hang it.  A failure keeps the move and raises the
+  ``postprocess_qbittorrent_failed`` issue.
+* Every step can run twice.  A retry finds the content in the library folder
+  and does only what is left: the relocation (skipped when the torrent is
+  already there and complete or checking), then the Jellyfin refresh.  A
+  save path that is the library folder itself means the content is in place.
+  A completion reported again for a torrent filed since Home Assistant
+  started, with no open issue (a paused torrent can read incomplete for a
+  moment after its move and is then reported from the library folder), does
+  nothing.
 * A torrent whose category maps to no folder is left alone (no issue).
 
 This module reads the options; the qBittorrent options flow writes them
@@ -31,6 +53,7 @@ This module reads the options; the qBittorrent options flow writes them
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -44,9 +67,10 @@ import voluptuous as vol
 from .api.cloudcmd import CloudCmdClient, NotFoundError
 from .api.errors import PandoraError
 from .api.jellyfin import JellyfinClient
+from .api.qbittorrent import QBittorrentClient, Torrent
 from .const import DEFAULT_LIBRARY_FOLDERS, DOMAIN, LOGGER, Kind
 from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
-from .paths import PathRejectedError, check_name, child, confine, join
+from .paths import PathRejectedError, check_name, child, confine, is_inside, join
 from .qbittorrent import EVENT_TORRENT_COMPLETED
 
 EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
@@ -77,6 +101,12 @@ ISSUE_SOURCE_MISSING: Final = "postprocess_source_missing"
 ISSUE_DESTINATION_EXISTS: Final = "postprocess_destination_exists"
 ISSUE_CLOUDCMD_FAILED: Final = "postprocess_cloudcmd_failed"
 ISSUE_JELLYFIN_FAILED: Final = "postprocess_jellyfin_failed"
+ISSUE_QBITTORRENT_FAILED: Final = "postprocess_qbittorrent_failed"
+
+MOVE_WAIT: Final = 60.0
+"""Seconds to wait for qBittorrent to finish a relocation (measured: about 1 s)."""
+MOVE_POLL: Final = 0.25
+"""Seconds between reads while qBittorrent reports ``moving``."""
 
 
 # -- options ---------------------------------------------------------------------------
@@ -157,6 +187,30 @@ class LibraryOptions:
         if segments[: len(prefix)] != prefix:
             return save_path
         return join([*(s for s in target.split("/") if s), *segments[len(prefix) :]])
+
+    def qbittorrent_path(self, folder: str) -> str | None:
+        """Return a CloudCmd folder in qBittorrent's names (the reverse of ``map_save_path``).
+
+        ``None`` when a mapping is set and the folder lies outside its
+        CloudCmd side: qBittorrent has no name for it that we know.
+        """
+        source, target = self.download_path, self.cloudcmd_download_path
+        if source is None or target is None:
+            return folder
+        if not is_inside(join(_parts(target)), join(_parts(folder))):
+            return None
+        rest = _parts(folder)[len(_parts(target)) :]
+        return join([*_parts(source), *rest])
+
+
+def _parts(path: str) -> list[str]:
+    """The segments of a path."""
+    return [segment for segment in path.split("/") if segment]
+
+
+def _same_folder(first: str | None, second: str) -> bool:
+    """Whether two folders are the same, segment-wise (a trailing ``/`` does not count)."""
+    return first is not None and _parts(first) == _parts(second)
 
 
 CONF_MOVIE_CATEGORY: Final = "movie_category"
@@ -306,6 +360,8 @@ class Outcome:
 
 _running: Final[set[str]] = set()
 """Issue ids of jobs being worked on now (a retry never runs next to itself)."""
+_filed: Final[set[str]] = set()
+"""Issue ids of jobs filed and announced since Home Assistant started."""
 
 
 def _loaded(hass: HomeAssistant, kind: Kind) -> list[PandoraConfigEntry]:
@@ -360,8 +416,8 @@ def _pick_cloudcmd(
     raise PostprocessError(ISSUE_PATH_REFUSED, path=refused.value, field=refused.field)
 
 
-async def _async_move(client: CloudCmdClient, source: str, destination: str, name: str) -> None:
-    """Move ``name`` from ``source`` into ``destination``; do nothing if already there."""
+async def _async_move(client: CloudCmdClient, source: str, destination: str, name: str) -> bool:
+    """Move ``name`` from ``source`` into ``destination``; False: it was already there."""
     where = {"source": source, "destination": destination, "name": name}
     try:
         try:
@@ -372,9 +428,11 @@ async def _async_move(client: CloudCmdClient, source: str, destination: str, nam
             there = {e.name for e in (await client.async_list(destination)).entries}
         except NotFoundError:
             there = set()
+        if source == destination:
+            present = set()  # the torrent lives in the library already (relocated)
         if name not in present:
             if name in there:
-                return  # moved by an earlier attempt whose later step failed
+                return False  # moved by an earlier attempt (a later step failed)
             raise PostprocessError(ISSUE_SOURCE_MISSING, **where)
         if name in there:
             raise PostprocessError(ISSUE_DESTINATION_EXISTS, **where)
@@ -383,6 +441,102 @@ async def _async_move(client: CloudCmdClient, source: str, destination: str, nam
         raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=err.message, **where) from err
     except ValueError as err:  # the client's last guard (same folder, into itself)
         raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=str(err), **where) from err
+    return True
+
+
+async def _async_torrent(client: QBittorrentClient, torrent_hash: str) -> Torrent | None:
+    """The torrent as ``torrents/info`` reports it now (``None``: qBittorrent lacks it)."""
+    torrents = await client.async_torrents(hashes=[torrent_hash])
+    return next((t for t in torrents if t.hash == torrent_hash), None)
+
+
+def _settled(torrent: Torrent, location: str) -> bool:
+    """Whether ``torrent`` seeds (or is being checked) from ``location``: nothing left to do."""
+    if not _same_folder(torrent.save_path, location) or torrent.state == "moving":
+        return False
+    if torrent.state.startswith("checking"):
+        return True  # a recheck runs already
+    return torrent.complete and not torrent.errored
+
+
+async def async_relocate(
+    client: QBittorrentClient, torrent_hash: str, source: str | None, location: str
+) -> Torrent | None:
+    """Point a torrent whose files were moved from ``source`` to ``location`` at them.
+
+    Both folders in qBittorrent's names; returns the torrent as read after
+    the last step, ``None`` when there was nothing to do (see the module
+    docstring for the rules and ``api/qbittorrent.py`` for the measured
+    sequence: ``setLocation``, wait while ``moving``, ``recheck`` unless it
+    reads complete).  Raises the client's errors, and ``TimeoutError`` when
+    the move takes longer than :data:`MOVE_WAIT`.
+    """
+    torrent = await _async_torrent(client, torrent_hash)
+    if torrent is None:
+        LOGGER.debug("Torrent %s is no longer in qBittorrent: not relocated", torrent_hash)
+        return None
+    if _settled(torrent, location):
+        return None
+    if not _same_folder(torrent.save_path, location):
+        if source is None or not _same_folder(torrent.save_path, source):
+            # its files are not where we took them from: qBittorrent would move them
+            LOGGER.debug(
+                "Torrent %s is kept in %s, not %s: not relocated",
+                torrent_hash,
+                torrent.save_path,
+                source,
+            )
+            return None
+        await client.async_set_location([torrent_hash], location)
+    deadline = asyncio.get_running_loop().time() + MOVE_WAIT
+    while True:
+        current = await _async_torrent(client, torrent_hash)
+        if current is None:
+            return None
+        if current.state != "moving":
+            break
+        if asyncio.get_running_loop().time() >= deadline:
+            raise TimeoutError(f"qBittorrent still moves the torrent after {MOVE_WAIT:.0f} s")
+        await asyncio.sleep(MOVE_POLL)
+    if not _settled(current, location):
+        # after a move a paused torrent reads pausedDL at 0 until checked; never
+        # recheck while moving (measured: it hangs in checkingUP)
+        await client.async_recheck([torrent_hash])
+    return current
+
+
+async def _async_relocate_job(
+    hass: HomeAssistant, job: Job, options: LibraryOptions, destination: str
+) -> None:
+    """Relocate the job's torrent to the library folder (in qBittorrent's names).
+
+    Raises ``PostprocessError`` with :data:`ISSUE_QBITTORRENT_FAILED`.
+    """
+    location = options.qbittorrent_path(destination)
+    if location is None:
+        LOGGER.debug(
+            "%s has no name in qBittorrent (download_path mapping): %s not relocated",
+            destination,
+            job.name,
+        )
+        return
+    where = {"destination": destination, "location": location}
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    client = (
+        entry.runtime_data.client
+        if entry is not None and entry.state is ConfigEntryState.LOADED
+        else None
+    )
+    if not isinstance(client, QBittorrentClient):
+        raise PostprocessError(
+            ISSUE_QBITTORRENT_FAILED, error="the qBittorrent entry is not loaded", **where
+        )
+    try:
+        await async_relocate(client, job.hash, job.save_path, location)
+    except PandoraError as err:
+        raise PostprocessError(ISSUE_QBITTORRENT_FAILED, error=err.message, **where) from err
+    except TimeoutError as err:
+        raise PostprocessError(ISSUE_QBITTORRENT_FAILED, error=str(err), **where) from err
 
 
 async def _async_refresh_jellyfin(hass: HomeAssistant) -> None:
@@ -421,7 +575,14 @@ async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
             )
         except PathRejectedError as err:
             raise PostprocessError(ISSUE_PATH_REFUSED, path=err.value, field=err.field) from err
-        await _async_move(client, source, destination, name)
+        moved = await _async_move(client, source, destination, name)
+        await _async_relocate_job(hass, job, options, destination)
+        if (
+            not moved
+            and job.issue_id in _filed
+            and ir.async_get(hass).async_get_issue(DOMAIN, job.issue_id) is None
+        ):
+            return Outcome(status="skipped")  # filed and announced before
         await _async_refresh_jellyfin(hass)
     except PostprocessError as err:
         LOGGER.warning("Could not file %s away (%s): %s", job.name, err.key, err.placeholders)
@@ -440,6 +601,7 @@ async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
     finally:
         _running.discard(job.issue_id)
     path = child(destination, name)
+    _filed.add(job.issue_id)
     ir.async_delete_issue(hass, DOMAIN, job.issue_id)
     hass.bus.async_fire(
         EVENT_MEDIA_READY,
@@ -499,6 +661,7 @@ __all__ = [
     "Outcome",
     "async_handle_completed",
     "async_process",
+    "async_relocate",
     "async_setup_postprocess",
     "format_library_folders",
     "parse_library_folders",

@@ -462,6 +462,102 @@ async def test_pause_resume_delete(
     assert sim.torrents == {}
 
 
+async def test_set_location_and_recheck(
+    jar_session: aiohttp.ClientSession, sim: QBittorrentSimulator
+) -> None:
+    """Running: moving, then seeding on at the new folder; paused: pausedDL 0 until checked."""
+    c = client(jar_session, sim)
+    matrix, *_, severance = list(sim.torrents)
+    sim.move_seconds = 60
+    await c.async_pause([severance])
+    await c.async_set_location([matrix, severance], "/library/Movies/")
+    assert sim.count("/api/v2/torrents/setLocation", "POST") == 1
+    moving = {t.hash: t for t in await c.async_torrents(hashes=[matrix, severance])}
+    assert {t.state for t in moving.values()} == {"moving"}
+    assert moving[matrix].save_path == "/library/Movies"
+    assert moving[matrix].content_path == f"/library/Movies/{moving[matrix].name}"
+    assert sim.torrents[matrix]["auto_tmm"] is False
+    sim.settle(everything=True)  # the moves end
+    moved = {t.hash: t for t in await c.async_torrents(hashes=[matrix, severance])}
+    assert (moved[matrix].state, moved[matrix].progress) == ("stalledUP", 1.0)
+    assert (moved[severance].state, moved[severance].progress) == ("pausedDL", 0.0)
+    assert moved[severance].raw_state == ("stoppedDL" if sim.stop_start else "pausedDL")
+    sim.check_seconds = 60
+    await c.async_recheck([severance])
+    checking = (await c.async_torrents(hashes=[severance]))[0]
+    assert (checking.state, checking.progress) == ("checkingUP", 0.0)
+    sim.settle(everything=True)  # the check ends
+    checked = (await c.async_torrents(hashes=[severance]))[0]
+    assert (checked.state, checked.paused, checked.progress) == ("pausedUP", True, 1.0)
+    assert checked.save_path == "/library/Movies"
+    assert sim.rechecks == [severance]
+    # the same folder again changes nothing; nothing is sent for no hashes
+    await c.async_set_location([matrix], "/library/Movies")
+    await c.async_set_location([], "/x")
+    await c.async_recheck([])
+    assert sim.locations == [(matrix, "/library/Movies"), (severance, "/library/Movies")]
+    assert sim.count("/api/v2/torrents/setLocation", "POST") == 2
+    assert sim.count("/api/v2/torrents/recheck", "POST") == 1
+
+
+async def test_recheck_while_moving_never_finishes(
+    jar_session: aiohttp.ClientSession, sim45: QBittorrentSimulator
+) -> None:
+    """As measured on 4.5.2: a recheck sent during the move hangs in checkingUP at 0."""
+    c = client(jar_session, sim45)
+    matrix = next(iter(sim45.torrents))
+    sim45.move_seconds = 60
+    await c.async_set_location([matrix], "/library")
+    await c.async_recheck([matrix])
+    sim45.settle(everything=True)
+    hung = (await c.async_torrents(hashes=[matrix]))[0]
+    assert (hung.state, hung.progress, hung.save_path) == ("checkingUP", 0.0, "/library")
+
+
+async def test_set_location_refusals(
+    jar_session: aiohttp.ClientSession, sim: QBittorrentSimulator
+) -> None:
+    """400 blank, 403 not writable, 409 not creatable: ResponseError, no new login."""
+    c = client(jar_session, sim)
+    matrix = next(iter(sim.torrents))
+    sim.unwritable_paths.add("/readonly")
+    sim.uncreatable_paths.add("/proc")
+    for location, status, text in (
+        ("  ", 400, "the folder is empty"),
+        ("/readonly/Movies", 403, "cannot write to the folder"),
+        ("/proc/self/x", 409, "cannot create the folder"),
+    ):
+        with pytest.raises(ResponseError, match=text) as err:
+            await c.async_set_location([matrix], location)
+        assert err.value.status == status
+    assert sim.count("/api/v2/auth/login") == 1  # a 403 with a reason is no lost session
+    assert sim.torrents[matrix]["save_path"] == "/downloads/movies"
+    assert sim.locations == []
+    await c.async_set_location(["0" * 40], "/library")  # unknown hash: 200, nothing moves
+    assert sim.locations == []
+    api = f"{sim.url}/api/v2/torrents"
+    async with jar_session.get(f"{api}/setLocation", params={"hashes": matrix}) as resp:
+        assert resp.status == 405  # POST only (measured)
+    for form in ({"hashes": matrix}, {"location": "/x"}):
+        async with jar_session.post(f"{api}/setLocation", data=form) as resp:
+            assert (resp.status, await resp.text()) == (400, "Bad Request")
+    async with jar_session.post(f"{api}/recheck", data={}) as resp:
+        assert resp.status == 400
+
+
+async def test_expired_session_on_set_location_logs_in_again(
+    jar_session: aiohttp.ClientSession, sim45: QBittorrentSimulator
+) -> None:
+    """The plain 403 "Forbidden" of a lost session still means: log in again."""
+    c = client(jar_session, sim45)
+    matrix = next(iter(sim45.torrents))
+    await c.async_get_info()
+    sim45.expire_sessions()
+    await c.async_set_location([matrix], "/library")
+    assert sim45.count("/api/v2/auth/login") == 2
+    assert sim45.torrents[matrix]["save_path"] == "/library"
+
+
 async def test_alt_speed_and_categories(
     jar_session: aiohttp.ClientSession, sim: QBittorrentSimulator
 ) -> None:

@@ -15,7 +15,15 @@ Debian 12's qbittorrent-nox 4.5.2 (Web API 2.8.19), each asserted below:
   base32) as 40 lower-case hex digits, named after ``dn``, in ``queuedDL``
   or ``metaDL`` (no metadata ever arrives here), ``pausedDL`` once paused;
 * ``sync/maindata`` with the last ``rid`` carries only changed fields (a
-  pause sends ``state`` and little else) and ``torrents_removed``.
+  pause sends ``state`` and little else) and ``torrents_removed``;
+* a ``.torrent`` made here of local files (``make_torrent``) is checked and
+  seeds (``stalledUP``, progress 1) within about 1.5 s; after its files are
+  moved on disk, as CloudCmd does, ``postprocess.async_relocate``
+  (``setLocation``, wait while ``moving``, ``recheck`` if it reads
+  incomplete) leaves it seeding from the new folder (``stalledUP``; a paused
+  one ``pausedUP``), the bytes untouched and nothing back in the old folder;
+  ``setLocation`` refuses a blank folder with 400 and one it cannot create
+  with 409.
 """
 
 from __future__ import annotations
@@ -23,6 +31,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+import hashlib
+import os
+from pathlib import Path
 import secrets
 from typing import Any
 
@@ -55,6 +66,7 @@ from custom_components.pandora_box.api.qbittorrent import (
 )
 from custom_components.pandora_box.api.qbittorrent_sync import SyncState
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN
+from custom_components.pandora_box.postprocess import async_relocate
 
 from .conftest import DEFAULT_PASSWORD, DEFAULT_USERNAME, RealQBittorrent
 
@@ -336,6 +348,141 @@ async def test_merged_diffs_equal_a_full_snapshot(
     assert merged["tags"] == ["pandora-tag"]
     assert state.counts().total == 2
     assert state.counts().paused == 1
+
+
+def bencode(value: object) -> bytes:
+    """Bencode ints, strings, bytes, lists and dicts (keys sorted)."""
+    if isinstance(value, int):
+        return b"i%de" % value
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes):
+        return b"%d:%s" % (len(value), value)
+    if isinstance(value, list):
+        return b"l" + b"".join(bencode(item) for item in value) + b"e"
+    if isinstance(value, dict):
+        return b"d" + b"".join(bencode(k) + bencode(value[k]) for k in sorted(value)) + b"e"
+    raise TypeError(type(value).__name__)
+
+
+def make_torrent(folder: Path, piece_length: int = 16384) -> tuple[bytes, str]:
+    """A multi-file ``.torrent`` of ``folder`` (no tracker) and its v1 info hash."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    data = b"".join(p.read_bytes() for p in files)
+    pieces = b"".join(
+        hashlib.sha1(data[i : i + piece_length], usedforsecurity=False).digest()
+        for i in range(0, len(data), piece_length)
+    )
+    info = {
+        "name": folder.name,
+        "piece length": piece_length,
+        "pieces": pieces,
+        "files": [
+            {"length": p.stat().st_size, "path": list(p.relative_to(folder).parts)} for p in files
+        ],
+    }
+    return bencode({"info": info}), hashlib.sha1(bencode(info), usedforsecurity=False).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+async def seeding_torrent(
+    client: QBittorrentClient, session: aiohttp.ClientSession, qbt: RealQBittorrent, folder: Path
+) -> str:
+    """Add a ``.torrent`` of ``folder`` saved in its parent; wait until it seeds."""
+    await client.async_get_info()  # logs the shared session in
+    torrent, info_hash = make_torrent(folder)
+    form = aiohttp.FormData()
+    form.add_field("torrents", torrent, filename="local.torrent")
+    form.add_field("savepath", str(folder.parent))
+    async with session.post(f"{qbt.url}/api/v2/torrents/add", data=form) as resp:
+        assert (resp.status, await resp.text()) == (200, "Ok.")
+    seeding = await wait_for(
+        lambda: torrent_of(client, info_hash),
+        lambda t: t is not None and t.state in ("stalledUP", "uploading"),
+        "the local torrent seeds",
+    )
+    assert seeding is not None
+    assert seeding.progress == 1.0
+    return info_hash
+
+
+@pytest.mark.xdist_group("qbittorrent_real_relocation")
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+async def test_relocation_after_the_files_moved(
+    real_qbittorrent: RealQBittorrent,
+    session: aiohttp.ClientSession,
+    tmp_path: Path,
+    paused: bool,
+) -> None:
+    """Files moved on disk, then our relocation: seeding from the library, bytes intact."""
+    downloads, library = tmp_path / "downloads" / "movies", tmp_path / "Movies"
+    content = downloads / "Big.Buck.Bunny.2008"
+    (content / "Subs").mkdir(parents=True)
+    (content / "movie.mkv").write_bytes(os.urandom(150_000))
+    (content / "Subs" / "en.srt").write_bytes(os.urandom(3_000))
+    before = snapshot(content)
+    client = client_for(session, real_qbittorrent)
+    info_hash = await seeding_torrent(client, session, real_qbittorrent, content)
+    if paused:
+        await client.async_pause([info_hash])
+        await wait_for(
+            lambda: torrent_of(client, info_hash),
+            lambda t: t is not None and t.state == "pausedUP",
+            "paused",
+        )
+
+    library.mkdir()
+    content.rename(library / content.name)  # what CloudCmd's move does
+    relocated = await async_relocate(client, info_hash, str(downloads), str(library))
+    assert relocated is not None
+    assert relocated.save_path == str(library)
+    assert relocated.state != "moving"
+
+    final = ("pausedUP",) if paused else ("stalledUP", "uploading")
+    settled = await wait_for(
+        lambda: torrent_of(client, info_hash),
+        lambda t: t is not None and t.state in final,
+        f"seeding from the library ({final})",
+    )
+    assert settled is not None
+    assert settled.save_path == str(library)
+    assert settled.content_path == str(library / content.name)
+    assert settled.progress == 1.0
+    assert not settled.errored
+    assert snapshot(library / content.name) == before
+    assert list(downloads.iterdir()) == []  # nothing recreated at the old place
+    # a second run finds it done: no setLocation, no recheck
+    assert await async_relocate(client, info_hash, str(downloads), str(library)) is None
+    again = await torrent_of(client, info_hash)
+    assert again is not None
+    assert again.state in final
+
+
+@pytest.mark.xdist_group("qbittorrent_real_relocation")
+async def test_set_location_refusals(
+    real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """400 for a blank folder, 409 when it cannot be made (a file in the way)."""
+    client = client_for(session, real_qbittorrent)
+    content = tmp_path / "downloads" / "Refusals"
+    content.mkdir(parents=True)
+    (content / "a.bin").write_bytes(os.urandom(20_000))
+    info_hash = await seeding_torrent(client, session, real_qbittorrent, content)
+    (tmp_path / "a-file").write_bytes(b"x")
+    with pytest.raises(ResponseError, match="the folder is empty") as err:
+        await client.async_set_location([info_hash], "  ")
+    assert err.value.status == 400
+    with pytest.raises(ResponseError, match="cannot create the folder") as err:
+        await client.async_set_location([info_hash], str(tmp_path / "a-file" / "sub"))
+    assert err.value.status == 409
+    torrent = await torrent_of(client, info_hash)
+    assert torrent is not None
+    assert torrent.save_path == str(content.parent)
+    assert torrent.state in ("stalledUP", "uploading")
 
 
 # -- (b) Home Assistant level -----------------------------------------------------------
