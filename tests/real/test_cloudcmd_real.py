@@ -93,7 +93,8 @@ def start_cloudcmd(tmp_path: Path) -> RealCloudCmd:
     home.mkdir()
     log = tmp_path / "cloudcmd.log"
     username = "pandora"
-    password = secrets.token_urlsafe(12)
+    # not token_urlsafe: a leading "-" reads as an option to cloudcmd ("Invalid option")
+    password = f"pw-{secrets.token_hex(8)}"
     env = {**os.environ, "HOME": str(home), "IP": "127.0.0.1"}
     env.pop("PORT", None)
     with log.open("wb") as out:
@@ -105,8 +106,7 @@ def start_cloudcmd(tmp_path: Path) -> RealCloudCmd:
                 "--auth",
                 "--username",
                 username,
-                "--password",
-                password,
+                f"--password={password}",
                 "--root",
                 str(served),
                 "--no-open",
