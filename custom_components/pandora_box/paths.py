@@ -135,20 +135,36 @@ def join(segments: Iterable[str]) -> str:
     return "/" + "/".join(segments)
 
 
-def _split(path: str) -> list[str]:
-    """Segments of an already normalised absolute path."""
+def split(path: str) -> list[str]:
+    """Segments of an absolute path (empty ones, from ``//`` or a trailing ``/``, dropped)."""
     return [segment for segment in path.split("/") if segment]
+
+
+def same_folder(first: str, second: str) -> bool:
+    """Whether two paths name the same folder, segment-wise."""
+    return split(first) == split(second)
+
+
+def replace_prefix(path: str, old: str, new: str) -> str | None:
+    """``path`` with the folder ``old`` at its start replaced by ``new``, segment-wise.
+
+    ``None`` when ``path`` is not ``old`` or below it.
+    """
+    parts, prefix = split(path), split(old)
+    if parts[: len(prefix)] != prefix:
+        return None
+    return join([*split(new), *parts[len(prefix) :]])
 
 
 def is_inside(root: str, path: str) -> bool:
     """Whether normalised ``path`` is ``root`` or below it, segment-wise."""
-    root_parts = _split(root)
-    return _split(path)[: len(root_parts)] == root_parts
+    root_parts = split(root)
+    return split(path)[: len(root_parts)] == root_parts
 
 
 def is_root(root: str, path: str) -> bool:
     """Whether normalised ``path`` is the root folder itself."""
-    return _split(root) == _split(path)
+    return same_folder(root, path)
 
 
 def confine(root: str, path: object, *, field: str = "path") -> str:
@@ -160,7 +176,7 @@ def confine(root: str, path: object, *, field: str = "path") -> str:
     base = normalise_root(root)
     text = _check_text(path, field)
     segments = _segments(text, field)
-    result = join(segments) if text.startswith("/") else join([*_split(base), *segments])
+    result = join(segments) if text.startswith("/") else join([*split(base), *segments])
     if not is_inside(base, result):
         raise PathRejectedError("path_outside_root", field=field, value=path)
     return result
@@ -188,18 +204,18 @@ def check_names(names: Sequence[object], *, field: str = "names") -> tuple[str, 
 
 def parent(path: str) -> str:
     """The folder holding normalised ``path`` (``/`` for the top folder)."""
-    return join(_split(path)[:-1])
+    return join(split(path)[:-1])
 
 
 def basename(path: str) -> str:
     """The last segment of normalised ``path`` (empty for ``/``)."""
-    parts = _split(path)
+    parts = split(path)
     return parts[-1] if parts else ""
 
 
 def child(folder: str, name: str) -> str:
     """The path of ``name`` inside normalised ``folder``."""
-    return join([*_split(folder), name])
+    return join([*split(folder), name])
 
 
 def check_not_root(root: str, path: str, *, field: str = "path") -> str:
@@ -215,7 +231,7 @@ def check_transfer(source: str, destination: str, names: Sequence[str]) -> None:
     Into the same folder (CloudCmd truncates copied files, a move does
     nothing) or a folder into itself or below itself (CloudCmd deletes it).
     """
-    if _split(source) == _split(destination):
+    if split(source) == split(destination):
         raise PathRejectedError("transfer_same_folder", field="destination", value=destination)
     for name in names:
         if is_inside(child(source, name), destination):

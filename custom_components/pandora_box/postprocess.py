@@ -70,7 +70,15 @@ from .api.jellyfin import JellyfinClient
 from .api.qbittorrent import QBittorrentClient, Torrent
 from .const import DEFAULT_LIBRARY_FOLDERS, DOMAIN, LOGGER, Kind
 from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
-from .paths import PathRejectedError, check_name, child, confine, is_inside, join
+from .paths import (
+    PathRejectedError,
+    check_name,
+    child,
+    confine,
+    replace_prefix,
+    same_folder,
+    split,
+)
 from .qbittorrent import EVENT_TORRENT_COMPLETED
 
 EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
@@ -182,11 +190,8 @@ class LibraryOptions:
         source, target = self.download_path, self.cloudcmd_download_path
         if source is None or target is None:
             return save_path
-        segments = [s for s in save_path.split("/") if s]
-        prefix = [s for s in source.split("/") if s]
-        if segments[: len(prefix)] != prefix:
-            return save_path
-        return join([*(s for s in target.split("/") if s), *segments[len(prefix) :]])
+        mapped = replace_prefix(save_path, source, target)
+        return save_path if mapped is None else mapped
 
     def qbittorrent_path(self, folder: str) -> str | None:
         """Return a CloudCmd folder in qBittorrent's names (the reverse of ``map_save_path``).
@@ -197,20 +202,7 @@ class LibraryOptions:
         source, target = self.download_path, self.cloudcmd_download_path
         if source is None or target is None:
             return folder
-        if not is_inside(join(_parts(target)), join(_parts(folder))):
-            return None
-        rest = _parts(folder)[len(_parts(target)) :]
-        return join([*_parts(source), *rest])
-
-
-def _parts(path: str) -> list[str]:
-    """The segments of a path."""
-    return [segment for segment in path.split("/") if segment]
-
-
-def _same_folder(first: str | None, second: str) -> bool:
-    """Whether two folders are the same, segment-wise (a trailing ``/`` does not count)."""
-    return first is not None and _parts(first) == _parts(second)
+        return replace_prefix(folder, target, source)
 
 
 CONF_MOVIE_CATEGORY: Final = "movie_category"
@@ -387,8 +379,7 @@ def _content_name(hass: HomeAssistant, job: Job) -> str:
         torrent = coordinator.tracker.sync.torrents().get(job.hash)
         content = torrent.content_path if torrent is not None else None
         if content:
-            save = [s for s in job.save_path.split("/") if s]
-            parts = [s for s in content.split("/") if s]
+            save, parts = split(job.save_path), split(content)
             if len(parts) > len(save) and parts[: len(save)] == save:
                 return parts[len(save)]
     return job.name
@@ -450,9 +441,14 @@ async def _async_torrent(client: QBittorrentClient, torrent_hash: str) -> Torren
     return next((t for t in torrents if t.hash == torrent_hash), None)
 
 
+def _kept_in(torrent: Torrent, folder: str) -> bool:
+    """Whether qBittorrent keeps the torrent in ``folder`` (segment-wise)."""
+    return torrent.save_path is not None and same_folder(torrent.save_path, folder)
+
+
 def _settled(torrent: Torrent, location: str) -> bool:
     """Whether ``torrent`` seeds (or is being checked) from ``location``: nothing left to do."""
-    if not _same_folder(torrent.save_path, location) or torrent.state == "moving":
+    if not _kept_in(torrent, location) or torrent.state == "moving":
         return False
     if torrent.state.startswith("checking"):
         return True  # a recheck runs already
@@ -477,8 +473,8 @@ async def async_relocate(
         return None
     if _settled(torrent, location):
         return None
-    if not _same_folder(torrent.save_path, location):
-        if source is None or not _same_folder(torrent.save_path, source):
+    if not _kept_in(torrent, location):
+        if source is None or not _kept_in(torrent, source):
             # its files are not where we took them from: qBittorrent would move them
             LOGGER.debug(
                 "Torrent %s is kept in %s, not %s: not relocated",
