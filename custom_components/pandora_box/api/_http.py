@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+import hashlib
 import json as jsonlib
 from typing import Any, ClassVar
 
 import aiohttp
 from yarl import URL
 
-from .errors import CannotConnectError, InvalidAuthError, ResponseError
+from .errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
 
 DEFAULT_TIMEOUT = 15.0
 """Seconds one request may take, connection and body included."""
@@ -66,6 +67,68 @@ def retry_after_seconds(value: str | None) -> int | None:
     return int(value.strip())
 
 
+def credential_digest(credential: str) -> str:
+    """First 16 hex digits of the SHA-256 of ``credential``: safe to store and show."""
+    return hashlib.sha256(credential.encode()).hexdigest()[:16]
+
+
+def bad_answer(service: str, origin: str, what: str) -> ResponseError:
+    """Build the error for an answer that does not have the expected shape."""
+    return ResponseError(f"{service} at {origin} sent {what}")
+
+
+def too_big_error(service: str, origin: str, max_bytes: int) -> ResponseError:
+    """Build the error for an answer over the size cap of ``max_bytes``."""
+    return bad_answer(
+        service, origin, f"an answer larger than {max_bytes // (1024 * 1024)} MiB; refusing it"
+    )
+
+
+async def read_capped(
+    resp: aiohttp.ClientResponse, max_bytes: int, service: str, origin: str
+) -> bytes:
+    """Read the body of ``resp``, refusing anything over ``max_bytes``.
+
+    ``Content-Length`` over the cap is refused before anything is read; the
+    body is then read in chunks and refused as soon as it passes the cap.
+    """
+    too_big = too_big_error(service, origin, max_bytes)
+    if resp.content_length is not None and resp.content_length > max_bytes:
+        raise too_big
+    buf = bytearray()
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        buf += chunk
+        if len(buf) > max_bytes:
+            raise too_big
+    return bytes(buf)
+
+
+def transport_error(service: str, origin: str, cause: BaseException | None) -> CannotConnectError:
+    """Map a transport failure (TLS, connection, broken stream) onto ``CannotConnectError``."""
+    if isinstance(cause, aiohttp.ClientSSLError):
+        return CannotConnectError(
+            f"TLS with {service} at {origin} failed; check the certificate or "
+            "turn off certificate verification for this entry"
+        )
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return CannotConnectError(
+            f"Cannot connect to {service} at {origin}: is it running and is the URL right?"
+        )
+    name = type(cause).__name__ if cause is not None else "unknown error"
+    return CannotConnectError(f"The connection to {service} at {origin} broke off ({name})")
+
+
+def rate_limited_error[E: RateLimitedError](
+    error: type[E], service: str, origin: str, detail: str, retry_after: int | None
+) -> E:
+    """Build ``error`` for a 429 answer; ``detail`` is the upstream's own text, if any."""
+    wait = f"; retry after {retry_after} s" if retry_after is not None else ""
+    return error(
+        f"{service} at {origin} is rate limiting requests{detail}{wait}",
+        retry_after=retry_after,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     """A finished response: status, content type and the whole (capped) body.
@@ -89,6 +152,14 @@ class HttpResponse:
             return jsonlib.loads(self.body)
         except ValueError as err:
             raise ResponseError(f"{self.service} sent an answer that is not valid JSON") from err
+
+    def json_object(self) -> dict[str, Any] | None:
+        """Return the body parsed as a JSON object, or ``None`` for anything else."""
+        try:
+            body = self.json()
+        except ResponseError:
+            return None
+        return body if isinstance(body, dict) else None
 
 
 class HttpClient:
@@ -177,7 +248,7 @@ class HttpClient:
                         f"{self.service} at {self.origin} answered HTTP {status}; "
                         "it may be starting up or failing"
                     )
-                body = await self._read_body(resp)
+                body = await read_capped(resp, self._max_bytes, self.service, self.origin)
                 content_type = resp.content_type
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
         except (InvalidAuthError, CannotConnectError, ResponseError):
@@ -186,21 +257,9 @@ class HttpClient:
             raise CannotConnectError(
                 f"{self.service} at {self.origin} did not answer within {self._timeout_s:g} s"
             ) from err
-        except aiohttp.ClientSSLError as err:
-            raise CannotConnectError(
-                f"TLS with {self.service} at {self.origin} failed; check the "
-                "certificate or turn off certificate verification for this entry"
-            ) from err
-        except aiohttp.ClientConnectorError as err:
-            raise CannotConnectError(
-                f"Cannot connect to {self.service} at {self.origin}: is it running "
-                "and is the URL right?"
-            ) from err
         except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
-            raise CannotConnectError(
-                f"The connection to {self.service} at {self.origin} broke off "
-                f"({type(err).__name__})"
-            ) from err
+            # TLS and connection failures first, anything else broke off
+            raise transport_error(self.service, self.origin, err) from err
         if status >= 400 and status not in allow_statuses:
             raise ResponseError(
                 f"{self.service} at {self.origin} refused the request (HTTP {status})",
@@ -214,21 +273,6 @@ class HttpClient:
             )
         return HttpResponse(status, content_type, body, self.service, retry_after)
 
-    async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
-        """Read the body, refusing anything over the size cap."""
-        too_big = ResponseError(
-            f"{self.service} at {self.origin} sent an answer larger than "
-            f"{self._max_bytes // (1024 * 1024)} MiB; refusing it"
-        )
-        if resp.content_length is not None and resp.content_length > self._max_bytes:
-            raise too_big
-        buf = bytearray()
-        async for chunk in resp.content.iter_chunked(_CHUNK):
-            buf += chunk
-            if len(buf) > self._max_bytes:
-                raise too_big
-        return bytes(buf)
-
     def _redact(self, text: str, limit: int = 200) -> str:
         """Return upstream text fit for a message: credentials masked, at most ``limit`` chars."""
         for secret in self._secrets:
@@ -238,7 +282,7 @@ class HttpClient:
 
     def bad_answer(self, what: str) -> ResponseError:
         """Build the error for an answer that does not have the expected shape."""
-        return ResponseError(f"{self.service} at {self.origin} sent {what}")
+        return bad_answer(self.service, self.origin, what)
 
 
 def as_dict(value: Any, client: HttpClient, what: str) -> dict[str, Any]:

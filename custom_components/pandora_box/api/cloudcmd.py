@@ -519,25 +519,29 @@ class CloudCmdClient(HttpClient):
         self, src_dir: str, dst_dir: str, names: Sequence[str], *, overwrite: bool = False
     ) -> None:
         """Move ``names`` from folder ``src_dir`` into folder ``dst_dir`` (made if missing)."""
-        src, dst, checked = self._transfer_args("move", src_dir, dst_dir, names)
-        if not overwrite:
-            await self._refuse_clash(dst, checked)
-        await self._command(
-            "move",
-            {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)},
-            src,
-            checked,
-        )
+        await self._transfer("move", src_dir, dst_dir, names, overwrite=overwrite)
 
     async def async_copy(
         self, src_dir: str, dst_dir: str, names: Sequence[str], *, overwrite: bool = False
     ) -> None:
         """Copy ``names`` from folder ``src_dir`` into folder ``dst_dir`` (made if missing)."""
-        src, dst, checked = self._transfer_args("copy", src_dir, dst_dir, names)
+        await self._transfer("copy", src_dir, dst_dir, names, overwrite=overwrite)
+
+    async def _transfer(
+        self,
+        operation: Literal["move", "copy"],
+        src_dir: str,
+        dst_dir: str,
+        names: Sequence[str],
+        *,
+        overwrite: bool,
+    ) -> None:
+        """What ``async_move`` and ``async_copy`` do; ``operation`` names which."""
+        src, dst, checked = self._transfer_args(operation, src_dir, dst_dir, names)
         if not overwrite:
             await self._refuse_clash(dst, checked)
         await self._command(
-            "copy",
+            operation,
             {"from": self._dir(src), "to": self._dir(dst), "names": list(checked)},
             src,
             checked,

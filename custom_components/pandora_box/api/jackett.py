@@ -63,7 +63,6 @@ key as ``jackett_apikey``: never log them.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,11 +81,15 @@ from ._http import (
     HttpResponse,
     as_dict,
     as_list,
+    opt_float,
     opt_int,
     opt_str,
 )
 from .errors import InvalidAuthError, ResponseError
-from .magnet import info_hash_from_magnet
+from .magnet import (
+    info_hash_from_magnet,
+    normalize_info_hash as normalize_info_hash,  # noqa: PLC0414 - public re-export
+)
 from .models import UpstreamInfo
 
 TORZNAB_NS = "http://torznab.com/schemas/2015/feed"
@@ -99,8 +102,6 @@ _AUTH_CODES = frozenset({100, 101, 102})
 """Torznab/Newznab error codes for a bad key, a suspended account, no rights."""
 
 _IMDB_RE = re.compile(r"^(?:tt)?(\d{1,8})$")
-_HEX40_RE = re.compile(r"^[0-9a-fA-F]{40}$")
-_B32_RE = re.compile(r"^[A-Za-z2-7]{32}$")
 _MIN_DATE = datetime(1, 1, 2, tzinfo=UTC)
 _ERROR_TEXT_MAX = 300
 
@@ -424,23 +425,6 @@ def normalize_imdb_id(value: Any) -> str | None:
     return f"tt{int(match.group(1)):07d}"
 
 
-def normalize_info_hash(value: str | None) -> str | None:
-    """Return a v1 info hash (40 hex or 32 base32 characters) as 40 lower-case hex."""
-    if not value:
-        return None
-    value = value.strip()
-    if _HEX40_RE.match(value):
-        return value.lower()
-    if _B32_RE.match(value):
-        return base64.b32decode(value.upper()).hex()
-    return None
-
-
-def _magnet_hash(magnet: str | None) -> str | None:
-    """Return the v1 info hash of a magnet link (shared parser), if there is one."""
-    return info_hash_from_magnet(magnet) if magnet else None
-
-
 def _first_line(text: Any) -> str | None:
     """Return the first line of an error text, shortened (stack traces dropped)."""
     s = opt_str(text)
@@ -493,16 +477,6 @@ def _int_list(values: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _opt_float(value: Any) -> float | None:
-    """Return a float, or ``None`` (no booleans, no garbage)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _non_negative(value: int | None) -> int | None:
     """Clamp a count at 0 (Jackett sends -1 or negative differences for unknown)."""
     return None if value is None else max(value, 0)
@@ -514,7 +488,7 @@ def _json_result(item: dict[str, Any]) -> TorrentResult:
     link = opt_str(item.get("Link"))
     if magnet is None and link is not None and link.lower().startswith("magnet:"):
         magnet, link = link, None
-    info_hash = normalize_info_hash(opt_str(item.get("InfoHash"))) or _magnet_hash(magnet)
+    info_hash = normalize_info_hash(opt_str(item.get("InfoHash"))) or info_hash_from_magnet(magnet)
     return TorrentResult(
         title=opt_str(item.get("Title")) or "",
         indexer=opt_str(item.get("Tracker")) or opt_str(item.get("TrackerId")) or "",
@@ -532,8 +506,8 @@ def _json_result(item: dict[str, Any]) -> TorrentResult:
         details_url=opt_str(item.get("Details")),
         guid=opt_str(item.get("Guid")),
         grabs=_non_negative(opt_int(item.get("Grabs"))),
-        download_volume_factor=_opt_float(item.get("DownloadVolumeFactor")),
-        upload_volume_factor=_opt_float(item.get("UploadVolumeFactor")),
+        download_volume_factor=opt_float(item.get("DownloadVolumeFactor")),
+        upload_volume_factor=opt_float(item.get("UploadVolumeFactor")),
     )
 
 
@@ -624,7 +598,7 @@ def _xml_result(item: ET.Element) -> TorrentResult:
         leechers=leechers,
         magnet_url=magnet,
         link=link,
-        info_hash=normalize_info_hash(one("infohash")) or _magnet_hash(magnet),
+        info_hash=normalize_info_hash(one("infohash")) or info_hash_from_magnet(magnet),
         categories=_int_list(cats),
         published=_rfc822_date(_text(item, "pubDate")),
         imdb_id=normalize_imdb_id(one("imdbid") or one("imdb")),
@@ -632,6 +606,6 @@ def _xml_result(item: ET.Element) -> TorrentResult:
         details_url=_text(item, "comments"),
         guid=_text(item, "guid"),
         grabs=_non_negative(opt_int(_text(item, "grabs") or one("grabs"))),
-        download_volume_factor=_opt_float(one("downloadvolumefactor")),
-        upload_volume_factor=_opt_float(one("uploadvolumefactor")),
+        download_volume_factor=opt_float(one("downloadvolumefactor")),
+        upload_volume_factor=opt_float(one("uploadvolumefactor")),
     )

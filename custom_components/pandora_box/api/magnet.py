@@ -29,14 +29,14 @@ def is_magnet(uri: str) -> bool:
     return isinstance(uri, str) and uri.strip()[:8].lower() == "magnet:?"
 
 
-def info_hash_from_magnet(uri: str) -> str | None:
+def info_hash_from_magnet(uri: str | None) -> str | None:
     """Return the v1 info hash of a magnet link as 40 lower-case hex digits.
 
-    ``None`` when ``uri`` is not a magnet link or carries no valid
+    ``None`` when ``uri`` is missing, not a magnet link or carries no valid
     ``xt=urn:btih:`` parameter.  The first valid one wins when there are
     several (``xt.1``, ``xt.2`` … count as ``xt`` too).
     """
-    if not is_magnet(uri):
+    if uri is None or not is_magnet(uri):
         return None
     try:
         query = urlsplit(uri.strip()).query
@@ -49,14 +49,21 @@ def info_hash_from_magnet(uri: str) -> str | None:
             continue
         if value[: len(_BTIH)].lower() != _BTIH:
             continue
-        digest = _decode(value[len(_BTIH) :].strip())
+        digest = normalize_info_hash(value[len(_BTIH) :])
         if digest is not None:
             return digest
     return None
 
 
-def _decode(text: str) -> str | None:
-    """Return a hex or base32 info hash as 40 lower-case hex digits, else ``None``."""
+def normalize_info_hash(value: str | None) -> str | None:
+    """Return a v1 info hash (40 hex or 32 base32 characters) as 40 lower-case hex.
+
+    Surrounding whitespace is ignored; ``None`` for a missing, empty or
+    malformed value.
+    """
+    if not value:
+        return None
+    text = value.strip()
     if _HEX40.fullmatch(text):
         return text.lower()
     if _BASE32_32.fullmatch(text):

@@ -87,7 +87,15 @@ from pyportainer.models.portainer import Endpoint as LibEndpoint
 from pyportainer.models.stacks import Stack as LibStack
 from yarl import URL
 
-from ._http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, origin, parse_base_url
+from ._http import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    bad_answer,
+    origin,
+    parse_base_url,
+    read_capped,
+    transport_error,
+)
 from .errors import CannotConnectError, InvalidAuthError, PandoraError, ResponseError
 from .models import UpstreamInfo
 
@@ -201,16 +209,11 @@ class _CappedSession:
     async def request(self, method: str, url: Any, **kwargs: Any) -> aiohttp.ClientResponse:
         """Send the request and read its body under the cap."""
         response = await self._session.request(method, url, **kwargs)
-        too_big = self._client.too_big()
-        if response.content_length is not None and response.content_length > self._max_bytes:
+        try:
+            body = await read_capped(response, self._max_bytes, SERVICE, self._client.origin)
+        except ResponseError:  # over the cap
             response.release()
-            raise too_big
-        body = bytearray()
-        async for chunk in response.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > self._max_bytes:
-                response.release()
-                raise too_big
+            raise
         if response.status >= 400:
             # What raise_for_status() would raise (pyportainer maps it the same
             # way), carrying the message Portainer put in the body.
@@ -221,9 +224,9 @@ class _CappedSession:
                 status=response.status,
                 message=response.reason or "",
                 headers=response.headers,
-                detail=_error_detail(bytes(body)),
+                detail=_error_detail(body),
             )
-        response._body = bytes(body)  # noqa: SLF001 - what ClientResponse.read() would store
+        response._body = body  # noqa: SLF001 - what ClientResponse.read() would store
         return response
 
 
@@ -474,19 +477,7 @@ class PortainerClient:
             return self._bad("an answer that is not JSON: is the URL Portainer's?")
         if isinstance(cause, aiohttp.ClientResponseError):
             return self._status_error(cause.status, _detail_of(cause))
-        if isinstance(cause, aiohttp.ClientSSLError):
-            return CannotConnectError(
-                f"TLS with {SERVICE} at {self.origin} failed; check the certificate or "
-                "turn off certificate verification for this entry"
-            )
-        if isinstance(cause, aiohttp.ClientConnectorError):
-            return CannotConnectError(
-                f"Cannot connect to {SERVICE} at {self.origin}: is it running and is the URL right?"
-            )
-        name = type(cause).__name__ if cause is not None else "unknown error"
-        return CannotConnectError(
-            f"The connection to {SERVICE} at {self.origin} broke off ({name})"
-        )
+        return transport_error(SERVICE, self.origin, cause)
 
     def _status_error(self, status: int, detail: str | None = None) -> PandoraError:
         """Map an HTTP error status onto ours, with Portainer's own message when it sent one."""
@@ -519,7 +510,7 @@ class PortainerClient:
 
     def _bad(self, what: str) -> ResponseError:
         """Build the error for an answer that does not have the expected shape."""
-        return ResponseError(f"{SERVICE} at {self.origin} sent {what}")
+        return bad_answer(SERVICE, self.origin, what)
 
     # -- the one private request (a route pyportainer does not call) -------------------
 
@@ -535,18 +526,8 @@ class PortainerClient:
             resp.raise_for_status()
             if resp.status != 200 or "json" not in resp.content_type:
                 raise self._bad("an answer that is not JSON: is the URL Portainer's?")
-            body = bytearray()
-            async for chunk in resp.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > self._max_bytes:
-                    raise self.too_big()
+            body = await read_capped(resp, self._max_bytes, SERVICE, self.origin)
         return jsonlib.loads(body)
-
-    def too_big(self) -> ResponseError:
-        """The error for an answer over the size cap."""
-        return self._bad(
-            f"an answer larger than {self._max_bytes // (1024 * 1024)} MiB; refusing it"
-        )
 
 
 # -- parsing at the edge ------------------------------------------------------------------

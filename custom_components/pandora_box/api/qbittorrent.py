@@ -111,9 +111,14 @@ STOP_START_API: Final = (2, 11)
 ADD_JSON_API: Final = (2, 14)
 """First Web API version whose ``torrents/add`` answers JSON."""
 
-_STATE_ALIASES: Final = {"stoppedDL": "pausedDL", "stoppedUP": "pausedUP"}
-_PAUSED_STATES: Final = frozenset({"pausedDL", "pausedUP"})
-_ERROR_STATES: Final = frozenset({"error", "missingFiles"})
+STATE_ALIASES: Final = {"stoppedDL": "pausedDL", "stoppedUP": "pausedUP"}
+"""qBittorrent 5.x ``stopped*`` states and the 4.x ``paused*`` names they normalise to."""
+
+PAUSED_STATES: Final = frozenset({"pausedDL", "pausedUP"})
+"""Normalised paused states (``Torrent.state``; raw 5.x ``stopped*`` map onto these)."""
+
+ERROR_STATES: Final = frozenset({"error", "missingFiles"})
+"""States in which qBittorrent reports an error or missing files."""
 _NEW_FILTERS: Final = {"paused": "stopped", "resumed": "running"}
 _OLD_FILTERS: Final = {"stopped": "paused", "running": "resumed"}
 _NO_SESSION: Final = "Forbidden"
@@ -166,18 +171,16 @@ class Torrent:
     def from_api(cls, torrent_hash: str, fields: Mapping[str, Any]) -> Torrent:
         """Build a torrent from its (merged) raw API fields; missing ones become ``None``."""
         raw_state = opt_str(fields.get("state")) or "unknown"
-        state = _STATE_ALIASES.get(raw_state, raw_state)
+        state = STATE_ALIASES.get(raw_state, raw_state)
         progress = opt_float(fields.get("progress")) or 0.0
         eta = opt_int(fields.get("eta"))
-        completion_on = opt_int(fields.get("completion_on"))
-        added_on = opt_int(fields.get("added_on"))
         tags = opt_str(fields.get("tags")) or ""
         return cls(
             hash=torrent_hash.lower(),
             name=opt_str(fields.get("name")) or torrent_hash.lower(),
             state=state,
             raw_state=raw_state,
-            paused=state in _PAUSED_STATES,
+            paused=state in PAUSED_STATES,
             progress=min(max(progress, 0.0), 1.0),
             size=opt_int(fields.get("size")),
             total_size=opt_int(fields.get("total_size")),
@@ -188,10 +191,8 @@ class Torrent:
             tags=tuple(tag for tag in (t.strip() for t in tags.split(",")) if tag),
             save_path=opt_str(fields.get("save_path")),
             content_path=opt_str(fields.get("content_path")),
-            added_on=added_on if added_on is not None and added_on > 0 else None,
-            completion_on=completion_on
-            if completion_on is not None and completion_on > 0
-            else None,
+            added_on=_positive(opt_int(fields.get("added_on"))),
+            completion_on=_positive(opt_int(fields.get("completion_on"))),
             amount_left=opt_int(fields.get("amount_left")),
             num_seeds=opt_int(fields.get("num_seeds")),
             num_leechs=opt_int(fields.get("num_leechs")),
@@ -207,7 +208,7 @@ class Torrent:
     @property
     def errored(self) -> bool:
         """Whether qBittorrent reports an error or missing files."""
-        return self.state in _ERROR_STATES
+        return self.state in ERROR_STATES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -532,7 +533,7 @@ class QBittorrentClient(HttpClient):
             form["tags"] = ",".join(tag_list)
         await self._ensure_login()
         if paused:
-            form["stopped" if self._at_least(STOP_START_API) else "paused"] = "true"
+            form["stopped" if self._stop_start() else "paused"] = "true"
         resp = await self._api(
             "POST", "torrents/add", form=form, multipart=True, allow_statuses=(409,)
         )

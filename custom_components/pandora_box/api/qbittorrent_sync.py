@@ -51,7 +51,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
-from .qbittorrent import MainDataDiff, ServerState, Torrent
+from .qbittorrent import (
+    ERROR_STATES,
+    PAUSED_STATES as _NORMALISED_PAUSED_STATES,
+    STATE_ALIASES,
+    MainDataDiff,
+    ServerState,
+    Torrent,
+)
 
 KNOWN_FIELDS: Final = ("name", "category", "save_path", "size", "progress")
 """The raw fields :meth:`SyncState.known_record` keeps of each torrent (for a Store)."""
@@ -78,10 +85,10 @@ DOWNLOADING_STATES: Final = frozenset(
 SEEDING_STATES: Final = frozenset({"uploading", "stalledUP", "forcedUP", "queuedUP", "checkingUP"})
 """Not paused and complete."""
 
-PAUSED_STATES: Final = frozenset({"pausedDL", "pausedUP", "stoppedDL", "stoppedUP"})
-"""Paused on 4.x, stopped on 5.x: the same thing."""
+PAUSED_STATES: Final = _NORMALISED_PAUSED_STATES.union(STATE_ALIASES)
+"""Paused on 4.x, stopped on 5.x: the same thing (raw states, before normalising)."""
 
-ERRORED_STATES: Final = frozenset({"error", "missingFiles"})
+ERRORED_STATES: Final = ERROR_STATES
 
 BUSY_STATES: Final = frozenset(
     {
@@ -244,27 +251,12 @@ class SyncState:
         self.rid = diff.rid
         if diff.full_update:
             return self._apply_full(diff)
-        added: list[str] = []
-        completed: list[str] = []
-        changed: list[str] = []
         removed: dict[str, Mapping[str, Any]] = {}
         for torrent_hash in diff.torrents_removed:
             gone = self._drop(torrent_hash)
             if gone is not None:
                 removed[torrent_hash] = gone
-        for torrent_hash, delta in diff.torrents.items():
-            current = self._torrents.get(torrent_hash)
-            if current is None:
-                added.append(torrent_hash)
-                if self._insert(torrent_hash, dict(delta), complete=False):
-                    completed.append(torrent_hash)
-                continue
-            if not delta:
-                continue
-            current.update(delta)
-            changed.append(torrent_hash)
-            if self._refresh(torrent_hash, current):
-                completed.append(torrent_hash)
+        added, completed, changed = self._merge_torrents(diff.torrents, replace=False)
         categories_changed = False
         for name, cat_delta in diff.categories.items():
             self._categories.setdefault(name, {}).update(cat_delta)
@@ -295,29 +287,45 @@ class SyncState:
             server_changed=server_changed,
         )
 
+    def _merge_torrents(
+        self, torrents: Mapping[str, Mapping[str, Any]], *, replace: bool
+    ) -> tuple[list[str], list[str], list[str]]:
+        """Merge the ``torrents`` of an answer; return the added, completed and changed hashes.
+
+        A new hash is inserted with all its fields.  A known one is updated with
+        the fields sent (an empty delta changes nothing) or, with ``replace`` (a
+        full answer carries every field), replaced when they differ.
+        """
+        added: list[str] = []
+        completed: list[str] = []
+        changed: list[str] = []
+        for torrent_hash, fields in torrents.items():
+            current = self._torrents.get(torrent_hash)
+            if current is None:
+                added.append(torrent_hash)
+                if self._insert(torrent_hash, dict(fields), complete=False):
+                    completed.append(torrent_hash)
+                continue
+            if replace:
+                if current == fields:
+                    continue
+                # a full answer carries every field: replace, do not merge
+                current.clear()
+            elif not fields:
+                continue
+            current.update(fields)
+            changed.append(torrent_hash)
+            if self._refresh(torrent_hash, current):
+                completed.append(torrent_hash)
+        return added, completed, changed
+
     def _apply_full(self, diff: MainDataDiff) -> SyncChanges:
         """Replace everything with a full answer; compare with what was there."""
         old = self._torrents
         removed = {h: fields for h, fields in old.items() if h not in diff.torrents}
         for torrent_hash in removed:
             self._drop(torrent_hash)
-        added: list[str] = []
-        completed: list[str] = []
-        changed: list[str] = []
-        for torrent_hash, fields in diff.torrents.items():
-            current = old.get(torrent_hash)
-            if current is None:
-                added.append(torrent_hash)
-                if self._insert(torrent_hash, dict(fields), complete=False):
-                    completed.append(torrent_hash)
-                continue
-            if current != fields:
-                # a full answer carries every field: replace, do not merge
-                current.clear()
-                current.update(fields)
-                changed.append(torrent_hash)
-                if self._refresh(torrent_hash, current):
-                    completed.append(torrent_hash)
+        added, completed, changed = self._merge_torrents(diff.torrents, replace=True)
         new_categories = {name: dict(cat) for name, cat in diff.categories.items()}
         new_tags = dict.fromkeys(diff.tags)
         new_server = dict(diff.server_state)

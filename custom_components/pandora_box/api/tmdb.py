@@ -54,7 +54,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-import hashlib
 import re
 from typing import Any, ClassVar, Final, Literal
 
@@ -66,9 +65,11 @@ from ._http import (
     HttpResponse,
     as_dict,
     as_list,
+    credential_digest,
     opt_float,
     opt_int,
     opt_str,
+    rate_limited_error,
 )
 from .errors import InvalidAuthError, PandoraError, RateLimitedError, ResponseError
 from .models import UpstreamInfo
@@ -91,11 +92,6 @@ _YEAR_RE: Final = re.compile(r"^(\d{4})-")
 def is_read_access_token(credential: str) -> bool:
     """Return whether ``credential`` looks like a TMDB read-access token (a JWT)."""
     return credential.startswith("eyJ") and credential.count(".") == 2
-
-
-def credential_digest(credential: str) -> str:
-    """First 16 hex digits of the SHA-256 of ``credential``: safe to store and show."""
-    return hashlib.sha256(credential.encode()).hexdigest()[:16]
 
 
 class TMDBRateLimitError(RateLimitedError):
@@ -204,13 +200,9 @@ class TMDBClient(HttpClient):
 
     def _error(self, resp: HttpResponse, what: str) -> PandoraError:
         """Build the error for a TMDB error answer (``status_code``/``status_message``)."""
-        body: Any = None
-        try:
-            body = resp.json()
-        except ResponseError:
-            body = None
-        code = opt_int(body.get("status_code")) if isinstance(body, dict) else None
-        message = opt_str(body.get("status_message")) if isinstance(body, dict) else None
+        body = resp.json_object()
+        code = opt_int(body.get("status_code")) if body is not None else None
+        message = opt_str(body.get("status_message")) if body is not None else None
         detail = f" (status {code}: {self._redact(message)})" if code and message else ""
         if resp.status == 401:
             kind = "read-access token" if self._bearer else "API key"
@@ -227,11 +219,8 @@ class TMDBClient(HttpClient):
         if resp.status == 404:
             return ResponseError(f"TMDB has no such {what}{detail}", status=404)
         if resp.status == 429:
-            retry_after = resp.retry_after
-            wait = f"; retry after {retry_after} s" if retry_after is not None else ""
-            return TMDBRateLimitError(
-                f"TMDB at {self.origin} is rate limiting requests{detail}{wait}",
-                retry_after=retry_after,
+            return rate_limited_error(
+                TMDBRateLimitError, "TMDB", self.origin, detail, resp.retry_after
             )
         return ResponseError(
             f"TMDB at {self.origin} refused the request (HTTP {resp.status}){detail}",

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-import hashlib
 import re
 from typing import Any, ClassVar, Final, Literal
 
@@ -51,9 +50,11 @@ from ._http import (
     HttpResponse,
     as_dict,
     as_list,
+    credential_digest,
     opt_float,
     opt_int,
     opt_str,
+    rate_limited_error,
 )
 from .errors import InvalidAuthError, PandoraError, RateLimitedError, ResponseError
 from .models import UpstreamInfo
@@ -201,12 +202,8 @@ class WatchmodeClient(HttpClient):
 
     def _error(self, resp: HttpResponse, what: str) -> PandoraError:
         """Build the error for a Watchmode error answer (``statusCode``/``statusMessage``)."""
-        body: Any = None
-        try:
-            body = resp.json()
-        except ResponseError:
-            body = None
-        message = opt_str(body.get("statusMessage")) if isinstance(body, dict) else None
+        body = resp.json_object()
+        message = opt_str(body.get("statusMessage")) if body is not None else None
         detail = f": {self._redact(message)}" if message else ""
         if resp.status == 401:
             return InvalidAuthError(
@@ -218,11 +215,8 @@ class WatchmodeClient(HttpClient):
                 f"The Watchmode API key is over its plan's quota{detail}", status=402
             )
         if resp.status == 429:
-            retry_after = resp.retry_after
-            wait = f"; retry after {retry_after} s" if retry_after is not None else ""
-            return WatchmodeRateLimitError(
-                f"Watchmode at {self.origin} is rate limiting requests{detail}{wait}",
-                retry_after=retry_after,
+            return rate_limited_error(
+                WatchmodeRateLimitError, "Watchmode", self.origin, detail, resp.retry_after
             )
         if resp.status == 404:
             return ResponseError(f"Watchmode has no such {what}{detail}", status=404)
@@ -244,7 +238,7 @@ class WatchmodeClient(HttpClient):
     async def async_get_info(self) -> UpstreamInfo:
         """Check the key with ``GET /status/``."""
         await self.async_status()
-        digest = hashlib.sha256(self._api_key.encode()).hexdigest()[:16]
+        digest = credential_digest(self._api_key)
         return UpstreamInfo(unique_id=f"watchmode-{digest}", name="Watchmode")
 
     # -- titles ----------------------------------------------------------------------
