@@ -49,7 +49,7 @@ from __future__ import annotations
 import _socket
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
 import json
@@ -70,6 +70,7 @@ import qbittorrentapi
 
 from custom_components.pandora_box.api.qbittorrent import QBittorrentClient
 from custom_components.pandora_box.api.qbittorrent_sync import SyncState
+from simulators.base import Handler
 from simulators.qbittorrent import QBittorrentSimulator
 
 USERNAME = "admin"
@@ -103,9 +104,7 @@ class BenchSimulator(QBittorrentSimulator):
         app.router.add_post("/_sim/bench/sent", self._sent_route)
 
     @web.middleware
-    async def _encode(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
+    async def _encode(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         resp = await handler(request)
         if request.path.startswith("/_sim/") or not isinstance(resp, web.Response):
             return resp

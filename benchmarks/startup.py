@@ -34,13 +34,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
+from collections.abc import Iterator
 import contextlib
-import json
 import logging
-import os
 from pathlib import Path
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,53 +48,32 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pandora_box.config_flow import FIELDS, field_default
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN, Kind
+from tests.helpers import manifest_entry_data
+from tests.processes import start_simulators, stop, wait_for_manifest
 
 from .harness import running_hass
 
-ROOT = Path(__file__).resolve().parent.parent
 KINDS = tuple(kind.value for kind in Kind)
 
 type Request = tuple[str, str, str]
 """Method, path and query (sorted, secrets masked by the simulator) of one request."""
 
 
-def entry_data(kind: str, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The config-entry data a completed config flow stores for ``kind``."""
-    data: dict[str, Any] = {CONF_KIND: kind}
-    for field in FIELDS[Kind(kind)]:
-        data[field] = manifest.get(field, field_default(Kind(kind), field))
-    return data
-
-
 @contextlib.contextmanager
-def simulators(scratch: Path) -> Any:
+def simulators(scratch: Path) -> Iterator[dict[str, Any]]:
     """Run ``python -m simulators`` in a child process; yield its manifest."""
     manifest = scratch / "manifest.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "simulators", "--manifest", str(manifest)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = scratch / "simulators.log"
+    proc = start_simulators(manifest, log)
     try:
-        deadline = time.monotonic() + 60
-        while not manifest.exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("startup: the simulators did not start")
-            time.sleep(0.05)
-        yield json.loads(manifest.read_text(encoding="utf-8"))
-    finally:
-        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            data = wait_for_manifest(proc, manifest, log, limit_s=60)
+        except AssertionError as err:
+            raise SystemExit(f"startup: the simulators did not start: {err}") from None
+        yield data
+    finally:
+        stop(proc, timeout=15)
 
 
 async def request_logs(
@@ -131,7 +107,7 @@ async def one_round(
             entry = MockConfigEntry(
                 domain=DOMAIN,
                 title=f"{kind} bench",
-                data=entry_data(kind, manifest[kind]),
+                data=manifest_entry_data(kind, manifest[kind]),
                 unique_id=f"{kind}:bench",
             )
             entry.add_to_hass(hass)

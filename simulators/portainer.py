@@ -42,7 +42,7 @@ import uuid
 
 from aiohttp import web
 
-from .base import Simulator
+from .base import Handler, Simulator
 
 DEFAULT_API_KEY = "ptr_p8Vd3kq0ZrW1s6yJxN2bTfL9mAhC4eGuQ7oRiS5vKwE="
 DEFAULT_INSTANCE_ID = "6f1c3b2e-8a4d-4e7f-9b0a-2d5c7e9f1a3b"
@@ -412,23 +412,24 @@ class PortainerSimulator(Simulator):
     def setup_routes(self, app: web.Application) -> None:
         """Add Portainer's routes and the Docker proxy's."""
         r = app.router
+        guard = self._protected
         r.add_get("/api/status", self._status)
         if not self.legacy_status_only:
             r.add_get("/api/system/status", self._status)
-            r.add_get("/api/system/version", self._system_version)
-        r.add_get("/api/endpoints", self._endpoints)
-        r.add_get(r"/api/endpoints/{eid:\d+}", self._endpoint)
+            r.add_get("/api/system/version", guard(self._system_version))
+        r.add_get("/api/endpoints", guard(self._endpoints))
+        r.add_get(r"/api/endpoints/{eid:\d+}", guard(self._endpoint))
         docker = r"/api/endpoints/{eid:\d+}/docker"
-        r.add_get(f"{docker}/containers/json", self._containers)
-        r.add_get(f"{docker}/containers/{{cid}}/stats", self._stats)
-        r.add_get(f"{docker}/containers/{{cid}}/json", self._inspect)
+        r.add_get(f"{docker}/containers/json", guard(self._containers))
+        r.add_get(f"{docker}/containers/{{cid}}/stats", guard(self._stats))
+        r.add_get(f"{docker}/containers/{{cid}}/json", guard(self._inspect))
         r.add_post(
             f"{docker}/containers/{{cid}}/{{action:start|stop|restart|pause|unpause}}",
-            self._container_action,
+            guard(self._container_action),
         )
-        r.add_get("/api/stacks", self._stacks)
-        r.add_get(r"/api/stacks/{sid:\d+}", self._stack)
-        r.add_post(r"/api/stacks/{sid:\d+}/{action:start|stop}", self._stack_action)
+        r.add_get("/api/stacks", guard(self._stacks))
+        r.add_get(r"/api/stacks/{sid:\d+}", guard(self._stack))
+        r.add_post(r"/api/stacks/{sid:\d+}/{action:start|stop}", guard(self._stack_action))
 
     # Portainer's own answers
 
@@ -436,11 +437,15 @@ class PortainerSimulator(Simulator):
     def _error(status: int, message: str, details: str | None = None) -> web.Response:
         return web.json_response({"message": message, "details": details or message}, status=status)
 
-    def _denied(self, request: web.Request) -> web.Response | None:
-        """Portainer's bouncer: 401 unless ``X-API-Key`` is the key."""
-        if request.headers.get("X-API-Key") != self.api_key:
-            return web.json_response(_UNAUTHORIZED, status=401)
-        return None
+    def _protected(self, handler: Handler) -> Handler:
+        """Portainer's bouncer: ``handler`` answers 401 unless ``X-API-Key`` is the key."""
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            if request.headers.get("X-API-Key") != self.api_key:
+                return web.json_response(_UNAUTHORIZED, status=401)
+            return await handler(request)
+
+        return guarded
 
     async def _status(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -452,8 +457,6 @@ class PortainerSimulator(Simulator):
         )
 
     async def _system_version(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         return web.json_response(
             {
                 "UpdateAvailable": False,
@@ -543,8 +546,6 @@ class PortainerSimulator(Simulator):
         }
 
     async def _endpoints(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         body = [self._endpoint_json(e) for e in sorted(self.endpoints.values(), key=lambda e: e.id)]
         return web.json_response(body, headers={"X-Total-Count": str(len(body))})
 
@@ -559,8 +560,6 @@ class PortainerSimulator(Simulator):
         return endpoint
 
     async def _endpoint(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         endpoint = self._find_endpoint(request)
         if isinstance(endpoint, web.Response):
             return endpoint
@@ -569,9 +568,7 @@ class PortainerSimulator(Simulator):
     # The Docker proxy
 
     def _docker_endpoint(self, request: web.Request) -> SimEndpoint | web.Response:
-        """Auth, the environment, and whether its Docker answers at all."""
-        if (denied := self._denied(request)) is not None:
-            return denied
+        """The environment, and whether its Docker answers at all."""
         endpoint = self._find_endpoint(request)
         if isinstance(endpoint, SimEndpoint) and not endpoint.up:
             # Portainer's reverse proxy cannot reach the environment's Docker.
@@ -973,8 +970,6 @@ class PortainerSimulator(Simulator):
         }
 
     async def _stacks(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         try:
             filters = json.loads(request.query.get("filters") or "{}")
             if not isinstance(filters, dict):
@@ -1000,16 +995,12 @@ class PortainerSimulator(Simulator):
         return stack
 
     async def _stack(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         stack = self._find_stack(request)
         if isinstance(stack, web.Response):
             return stack
         return web.json_response(self._stack_json(stack))
 
     async def _stack_action(self, request: web.Request) -> web.Response:
-        if (denied := self._denied(request)) is not None:
-            return denied
         stack = self._find_stack(request)
         if isinstance(stack, web.Response):
             return stack

@@ -22,7 +22,7 @@ re-issues the derived read-access token, as regenerating the key does on TMDB),
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import hashlib
 import hmac
 import json
@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
-from .base import Simulator
+from .base import Handler, Simulator
 from .catalogue import (
     GENRES_DE,
     MOVIE_GENRES,
@@ -52,8 +52,6 @@ INVALID_KEY = "Invalid API key: You must be granted a valid key."
 NOT_FOUND = "The resource you requested could not be found."
 INVALID_PAGE = "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer."
 RATE_LIMITED = "Your request count (#) is over the allowed limit of (40)."
-
-Handler = Callable[[web.Request], Any]
 
 
 def _b64(data: bytes) -> str:
@@ -169,8 +167,7 @@ class TMDBSimulator(Simulator):
                 return resp
             if not self._authorised(request):
                 return _error(401, 7, INVALID_KEY)
-            result: web.StreamResponse = await handler(request)
-            return result
+            return await handler(request)
 
         return guarded
 

@@ -19,19 +19,18 @@ State tests can change: ``rotate_credentials(api_key=...)``, ``quota`` and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 import secrets
 from typing import Any, ClassVar
 
 from aiohttp import web
 
-from .base import Simulator
+from .base import Handler, Simulator
 from .catalogue import SOURCE_URLS, TITLES, Title, generated_titles
 
 PREFIXES = ("", "/v1")
 
 Source = tuple[int, str, str, str, str, float | None]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -14,7 +14,7 @@ from custom_components.pandora_box.config_flow import FIELDS, field_default
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN, Kind
 from simulators import SIMULATORS, Simulator
 
-KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer", "jellyfin")
+KINDS = tuple(SIMULATORS)
 
 
 def new_simulator(kind: str, tmp_path: Path, **kwargs: object) -> Simulator:
@@ -27,13 +27,17 @@ def new_simulator(kind: str, tmp_path: Path, **kwargs: object) -> Simulator:
     return cls(**kwargs)
 
 
+def manifest_entry_data(kind: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Config-entry data (kind included) for ``kind``'s ``manifest``, as the flow stores it."""
+    data: dict[str, Any] = {CONF_KIND: kind}
+    for field in FIELDS[Kind(kind)]:
+        data[field] = manifest.get(field, field_default(Kind(kind), field))
+    return data
+
+
 def entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
     """Config-entry data (kind included) that reaches ``sim``, as the flow stores it."""
-    fields = FIELDS[Kind(sim.kind)]
-    manifest = sim.manifest()
-    data: dict[str, Any] = {CONF_KIND: sim.kind}
-    for field in fields:
-        data[field] = manifest.get(field, field_default(Kind(sim.kind), field))
+    data = manifest_entry_data(sim.kind, sim.manifest())
     data.update(overrides)
     return data
 

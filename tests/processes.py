@@ -41,15 +41,23 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop ``proc`` with SIGTERM (SIGKILL after 30 s) and reap it."""
+def stop(
+    proc: subprocess.Popen[bytes],
+    *,
+    sig: signal.Signals = signal.SIGTERM,
+    timeout: float = 30.0,
+) -> None:
+    """Stop ``proc`` with ``sig`` (SIGKILL after ``timeout`` s) and reap it; no-op if stopped.
+
+    The wait after SIGKILL is bounded by ``timeout`` too.
+    """
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            proc.wait(timeout=timeout)
 
 
 def start_simulators(manifest: Path, log: Path) -> subprocess.Popen[bytes]:

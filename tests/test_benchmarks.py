@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import re
 import subprocess
 import sys
 
-ROOT = Path(__file__).parent.parent
+from .processes import ROOT, subprocess_env
+
 RATIO_LINE = re.compile(r"bytes_ratio=(\d+\.\d+) cpu_ratio=(\d+\.\d+)")
 
 
 def test_qbittorrent_sync_benchmark_small() -> None:
     """200 torrents, 3 polls: a table with both sides' data, the ratio line last."""
     # not measured by pytest-cov (its subprocess hook would spoil the data), as test_end_to_end
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
         [
             sys.executable,
@@ -30,7 +27,7 @@ def test_qbittorrent_sync_benchmark_small() -> None:
             "1",
         ],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=300,

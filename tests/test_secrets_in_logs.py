@@ -28,7 +28,7 @@ import voluptuous as vol
 from custom_components.pandora_box.const import DOMAIN
 from simulators import QBittorrentSimulator, Simulator
 
-from .faults.cells import NO_CACHE, probe, restart, revoke
+from .faults.cells import NO_CACHE, probe, revoke
 from .helpers import KINDS, entry_data, secret_field, setup_integration
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "pandora_box"
@@ -110,7 +110,7 @@ async def test_no_secret_in_any_log_record(
     await sim.stop()
     assert not (await probe(hass, entry)).ok
     await call_every_action(hass, entry.entry_id)
-    await restart(sim)
+    await sim.start()
     assert (await probe(hass, entry)).ok
     for mode in ("malformed", "oversized"):
         sim.set_fault(mode, size=17 * 1024 * 1024)  # just over the clients' 16 MiB cap

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import re
 import subprocess
 import sys
 
-ROOT = Path(__file__).parent.parent
+from .processes import ROOT, subprocess_env
+
 LAST_LINE = re.compile(r"setup_s=(\d+\.\d{3}) requests=(\d+)")
 KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer", "jellyfin")
 
@@ -16,12 +15,10 @@ KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer",
 def test_startup_benchmark_prints_its_figures() -> None:
     """One round: all seven loaded, requests per upstream, the figures line last."""
     # not measured by pytest-cov (its subprocess hook would spoil the data), as test_end_to_end
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.startup", "--rounds", "1"],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -43,10 +43,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.pandora_box.api._http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from custom_components.pandora_box.const import DOMAIN
@@ -55,7 +52,7 @@ from custom_components.pandora_box.helpers import upstream_errors
 from custom_components.pandora_box.media_cache import CONF_CACHE_TTL
 from simulators import QBittorrentSimulator, Simulator
 
-from ..helpers import entry_data, secret_field
+from ..helpers import mock_entry, secret_field, setup_integration, state_of
 
 FAULTS = ("down_at_setup", "outage_recovery", "auth_revoked", "hung", "malformed", "oversized")
 """The columns of the matrix, in table order."""
@@ -171,16 +168,8 @@ async def advance(hass: HomeAssistant, seconds: float) -> None:
 
 async def add_entry(hass: HomeAssistant, sim: Simulator) -> PandoraConfigEntry:
     """Add an entry for ``sim`` and set it up (whatever the outcome)."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=f"{sim.kind} test",
-        data=entry_data(sim),
-        unique_id=f"{sim.kind}:fault",
-        options=NO_CACHE,
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = mock_entry(sim, unique_id=f"{sim.kind}:fault", options=NO_CACHE)
+    await setup_integration(hass, entry)
     found: PandoraConfigEntry = entry
     return found
 
@@ -188,13 +177,8 @@ async def add_entry(hass: HomeAssistant, sim: Simulator) -> PandoraConfigEntry:
 async def loaded_entry(hass: HomeAssistant, sim: Simulator) -> PandoraConfigEntry:
     """Add an entry for ``sim``; it must load."""
     entry = await add_entry(hass, sim)
-    assert state(entry) is ConfigEntryState.LOADED, state(entry)
+    assert state_of(entry) is ConfigEntryState.LOADED, state_of(entry)
     return entry
-
-
-def state(entry: PandoraConfigEntry) -> ConfigEntryState:
-    """The entry's state now (a call: no stale narrowing)."""
-    return entry.state
 
 
 def reauth_flows(hass: HomeAssistant, entry: PandoraConfigEntry) -> list[Any]:
@@ -231,11 +215,6 @@ def assert_entities_available(hass: HomeAssistant, entry: PandoraConfigEntry) ->
     assert states, "the entry has no entities"
     down = {entity_id for entity_id, value in states.items() if value == STATE_UNAVAILABLE}
     assert not down, down
-
-
-async def restart(sim: Simulator) -> None:
-    """Start ``sim`` again on its port after a stop."""
-    await sim.start()
 
 
 def revoke(sim: Simulator) -> None:
@@ -300,11 +279,11 @@ async def down_at_setup(hass: HomeAssistant, sim: Simulator) -> str:
     """Upstream down at setup: retried, no reauth, loaded once it is back."""
     await sim.stop()
     entry = await add_entry(hass, sim)
-    assert state(entry) is ConfigEntryState.SETUP_RETRY, state(entry)
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY, state_of(entry)
     assert not reauth_flows(hass, entry)
-    await restart(sim)
+    await sim.start()
     await advance(hass, 90)  # beyond the first retry's backoff
-    assert state(entry) is ConfigEntryState.LOADED, state(entry)
+    assert state_of(entry) is ConfigEntryState.LOADED, state_of(entry)
     return "retry → loaded"
 
 
@@ -319,7 +298,7 @@ async def outage_recovery(hass: HomeAssistant, sim: Simulator) -> str:
         assert not poll_ok(coordinator)
         assert_upstream_fault(Outcome("poll", coordinator.last_exception))
         assert_entities_unavailable(hass, entry)
-        await restart(sim)
+        await sim.start()
         assert coordinator.update_interval is not None
         await advance(hass, coordinator.update_interval.total_seconds() + 1)
         assert poll_ok(coordinator), coordinator.last_exception
@@ -328,11 +307,11 @@ async def outage_recovery(hass: HomeAssistant, sim: Simulator) -> str:
     else:
         outcome = await probe(hass, entry)
         assert_upstream_fault(outcome)
-        await restart(sim)
+        await sim.start()
         again = await probe(hass, entry)
         assert again.ok, repr(again.error)
         via = f"{outcome.via}: error"
-    assert state(entry) is ConfigEntryState.LOADED
+    assert state_of(entry) is ConfigEntryState.LOADED
     assert not reauth_flows(hass, entry)
     return f"{via} → back"
 

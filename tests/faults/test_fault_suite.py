@@ -6,8 +6,6 @@ them as a table.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import subprocess
 import sys
 
@@ -17,9 +15,8 @@ import pytest
 from simulators import Simulator
 
 from ..helpers import KINDS
+from ..processes import ROOT, subprocess_env
 from .cells import CELLS, FAULTS
-
-ROOT = Path(__file__).parents[2]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -32,8 +29,6 @@ async def test_fault(hass: HomeAssistant, sim: Simulator, fault: str) -> None:
 
 def test_fault_suite_benchmark_prints_the_table() -> None:
     """`python -m benchmarks.fault_suite` runs a cell outside pytest; totals come last."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
-    env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
         [
             sys.executable,
@@ -47,7 +42,7 @@ def test_fault_suite_benchmark_prints_the_table() -> None:
             "auth_revoked",
         ],
         cwd=ROOT,
-        env=env,
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -26,8 +26,6 @@ import hashlib
 from pathlib import Path
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -35,19 +33,13 @@ import urllib.request
 
 import pytest
 
+from ..processes import free_port, stop as stop_process
+
 BINARY = "qbittorrent-nox"
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "adminadmin"  # qBittorrent 4.5 default
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def pbkdf2_password(password: str, salt: bytes | None = None) -> str:
@@ -166,14 +158,8 @@ class RealQBittorrent:
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and reap it; a no-op when stopped."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop_process(process, timeout=STOP_TIMEOUT)
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from custom_components.pandora_box.cloudcmd import EVENT_FILE_OPERATION
 from custom_components.pandora_box.const import DOMAIN
 
+from ..processes import stop as stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 BINARY = REPO / ".tools" / "node" / "node_modules" / ".bin" / "cloudcmd"
 VERSION = "18.8.11"
@@ -70,14 +72,7 @@ class RealCloudCmd:
 
     def stop(self) -> None:
         """SIGINT (cloudcmd closes its server on it), then kill if it lingers."""
-        if not self.running():
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT)
+        stop_process(self.process, sig=signal.SIGINT, timeout=STOP_TIMEOUT)
 
 
 def start_cloudcmd(tmp_path: Path) -> RealCloudCmd:
