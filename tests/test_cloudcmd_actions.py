@@ -875,7 +875,7 @@ def test_error_keys_are_translated() -> None:
 
     strings = json.loads((COMPONENT / "strings.json").read_text(encoding="utf-8"))
     source = (COMPONENT / "paths.py").read_text() + (COMPONENT / "cloudcmd.py").read_text()
-    keys = set(re.findall(r'(?:PathRejectedError|_invalid|_failed)\(\s*"(\w+)"', source))
+    keys = set(re.findall(r'(?:PathRejectedError|\binvalid|_failed)\(\s*"(\w+)"', source))
     assert len(keys) > 15
     assert keys <= set(strings["exceptions"])
     assert paths.__all__

@@ -18,12 +18,11 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, Kind
-from .coordinator import JellyfinCoordinator, PandoraConfigEntry
-from .entity import PandoraEntity, SetupFn
+from .const import Kind
+from .coordinator import JellyfinCoordinator, PandoraConfigEntry, coordinator_of
+from .entity import PandoraEntity, SetupFn, entry_device_info
 from .health import HealthMonitor
 from .jellyfin import JellyfinData, scan_attributes
 
@@ -62,7 +61,7 @@ class PandoraConnectivityBinarySensor(BinarySensorEntity):
         self.entity_description = CONNECTIVITY
         self._monitor = monitor
         self._attr_unique_id = f"{entry.entry_id}_{CONNECTIVITY.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
+        self._attr_device_info = entry_device_info(entry)
 
     @property
     @override
@@ -135,8 +134,7 @@ def _setup_jellyfin(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add a Jellyfin server's binary sensors."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, JellyfinCoordinator)
+    coordinator = coordinator_of(entry, JellyfinCoordinator)
     async_add_entities(
         JellyfinBinarySensor(coordinator, description) for description in JELLYFIN_BINARY_SENSORS
     )

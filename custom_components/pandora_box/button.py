@@ -20,7 +20,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Kind
-from .coordinator import JellyfinCoordinator, PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import (
+    JellyfinCoordinator,
+    PandoraConfigEntry,
+    QBittorrentCoordinator,
+    coordinator_of,
+)
 from .entity import PandoraEntity, SetupFn
 from .portainer import PortainerContainerEntity, async_add_portainer_entities
 from .qbittorrent_actions import async_pause_resume
@@ -75,8 +80,7 @@ def _setup_qbittorrent(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the pause-all and resume-all buttons of a qBittorrent."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, QBittorrentCoordinator)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async_add_entities(
         PandoraQBittorrentButton(coordinator, description) for description in QBITTORRENT_BUTTONS
     )
@@ -146,8 +150,7 @@ def _setup_jellyfin(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add a Jellyfin server's buttons."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, JellyfinCoordinator)
+    coordinator = coordinator_of(entry, JellyfinCoordinator)
     async_add_entities(JellyfinButton(coordinator, description) for description in JELLYFIN_BUTTONS)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import CookieJar
 from homeassistant.const import (
@@ -31,6 +31,9 @@ from .api.tmdb import TMDBClient
 from .api.watchmode import WatchmodeClient
 from .const import CONF_KIND, CONF_LANGUAGE, CONF_REGION, CONF_ROOT, Kind
 
+if TYPE_CHECKING:
+    from .coordinator import PandoraConfigEntry
+
 type PandoraClient = (
     QBittorrentClient
     | JackettClient
@@ -40,6 +43,14 @@ type PandoraClient = (
     | PortainerClient
     | JellyfinClient
 )
+
+
+def entry_client[ClientT](entry: PandoraConfigEntry, cls: type[ClientT]) -> ClientT:
+    """The client of a loaded entry, as the type its kind has (callers resolve the kind)."""
+    client = entry.runtime_data.client
+    if not isinstance(client, cls):  # pragma: no cover - callers resolve the kind
+        raise TypeError(f"{entry.title} has no {cls.__name__}")
+    return client
 
 
 @dataclass(frozen=True, slots=True)

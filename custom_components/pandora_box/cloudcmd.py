@@ -35,7 +35,6 @@ from typing import Any, Final, Literal
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import (
     HomeAssistantError,
-    ServiceValidationError,
     Unauthorized,
     UnknownUser,
 )
@@ -44,9 +43,10 @@ import voluptuous as vol
 
 from .api.cloudcmd import AlreadyExistsError, CloudCmdClient, FileEntry, NotFoundError
 from .api.errors import CannotConnectError, InvalidAuthError, PandoraError
+from .clients import entry_client
 from .const import DOMAIN, LOGGER, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import EntryResolver, invalid, upstream_errors
 from .paths import (
     PathRejectedError,
     basename,
@@ -84,7 +84,6 @@ MAX_NAMES: Final = 200
 
 SIZE_NOTE: Final = "Sizes are approximate: CloudCmd reports them rounded, for example 4.88kb."
 
-type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 type Handler = Callable[
     [HomeAssistant, PandoraConfigEntry, ServiceCall], Awaitable[ServiceResponse]
 ]
@@ -110,20 +109,6 @@ async def async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
         raise Unauthorized(context=call.context)
 
 
-def _client(entry: PandoraConfigEntry) -> CloudCmdClient:
-    """The entry's CloudCmd client."""
-    client = entry.runtime_data.client
-    assert isinstance(client, CloudCmdClient)
-    return client
-
-
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """A translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def _failed(key: str, **placeholders: str) -> HomeAssistantError:
     """A translated error about what CloudCmd reported."""
     return HomeAssistantError(
@@ -137,7 +122,7 @@ async def _validated() -> AsyncIterator[None]:
     try:
         yield
     except PathRejectedError as err:
-        raise _invalid(err.key, **err.placeholders) from err
+        raise invalid(err.key, **err.placeholders) from err
 
 
 @asynccontextmanager
@@ -159,7 +144,7 @@ async def _file_errors(
                 where, names = parent(err.path), basename(err.path)
             raise _failed("file_exists", title=title, path=where, names=names) from err
         except ValueError as err:  # the client's own last guard; our checks come first
-            raise _invalid(
+            raise invalid(
                 "file_action_refused", title=title, action=action, error=str(err)
             ) from err
 
@@ -193,7 +178,7 @@ def _entry_json(entry: FileEntry) -> dict[str, Any]:
     }
 
 
-async def _entries(client: CloudCmdClient, folder: str) -> dict[str, FileEntry] | None:
+async def folder_entries(client: CloudCmdClient, folder: str) -> dict[str, FileEntry] | None:
     """The entries of ``folder`` by name, or ``None`` when it does not exist."""
     try:
         listing = await client.async_list(folder)
@@ -206,7 +191,7 @@ async def _check_present(
     entry: PandoraConfigEntry, client: CloudCmdClient, folder: str, names: Sequence[str]
 ) -> None:
     """Raise a translated error unless ``folder`` exists and holds every name."""
-    present = await _entries(client, folder)
+    present = await folder_entries(client, folder)
     if present is None:
         raise _failed("folder_not_found", title=entry.title, path=folder)
     missing = [name for name in names if name not in present]
@@ -303,7 +288,7 @@ async def _async_list_files(
     hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     """List a folder: name, type, size (approximate) and day modified of each entry."""
-    client = _client(entry)
+    client = entry_client(entry, CloudCmdClient)
     async with _validated():
         folder = confine(client.root, call.data.get(ATTR_PATH, "."))
     async with _file_errors(hass, entry, call.service):
@@ -322,11 +307,11 @@ async def _async_create_directory(
     hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     """Make a folder (and missing parents); an existing folder is left as it is."""
-    client = _client(entry)
+    client = entry_client(entry, CloudCmdClient)
     async with _validated():
         path = check_not_root(client.root, confine(client.root, call.data[ATTR_PATH]))
     async with _file_errors(hass, entry, call.service):
-        siblings = await _entries(client, parent(path))
+        siblings = await folder_entries(client, parent(path))
         existing = None if siblings is None else siblings.get(basename(path))
         if existing is not None:
             if existing.is_dir:
@@ -344,7 +329,7 @@ async def _async_transfer(
     operation: Literal["move", "copy"],
 ) -> ServiceResponse:
     """Move or copy names between folders, one request per name."""
-    client = _client(entry)
+    client = entry_client(entry, CloudCmdClient)
     async with _validated():
         source = confine(client.root, call.data[ATTR_SOURCE], field=ATTR_SOURCE)
         destination = confine(client.root, call.data[ATTR_DESTINATION], field=ATTR_DESTINATION)
@@ -352,7 +337,7 @@ async def _async_transfer(
         check_transfer(source, destination, names)
     async with _file_errors(hass, entry, call.service):
         await _check_present(entry, client, source, names)
-        clash = await _entries(client, destination) or {}
+        clash = await folder_entries(client, destination) or {}
         if existing := [name for name in names if name in clash]:
             raise _failed(
                 "file_exists", title=entry.title, path=destination, names=", ".join(existing)
@@ -398,12 +383,12 @@ async def _async_rename_file(
     hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     """Give a file or folder a new name in the same folder."""
-    client = _client(entry)
+    client = entry_client(entry, CloudCmdClient)
     async with _validated():
         path = check_not_root(client.root, confine(client.root, call.data[ATTR_PATH]))
         new_name = check_name(call.data[ATTR_NEW_NAME], field=ATTR_NEW_NAME)
     if new_name == basename(path):
-        raise _invalid("rename_same_name", path=path)
+        raise invalid("rename_same_name", path=path)
     new_path = child(parent(path), new_name)
     async with _file_errors(hass, entry, call.service):
         await client.async_rename(path, new_path)
@@ -415,7 +400,7 @@ async def _async_delete_files(
     hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     """Delete the named files and folders (with their contents) in a folder."""
-    client = _client(entry)
+    client = entry_client(entry, CloudCmdClient)
     async with _validated():
         folder = confine(client.root, call.data[ATTR_PATH])
         names = check_names(call.data[ATTR_NAMES])

@@ -28,7 +28,7 @@ from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .api.models import UpstreamInfo
 from .api.portainer import PortainerClient
 from .api.qbittorrent import QBittorrentClient
-from .clients import PandoraClient
+from .clients import PandoraClient, entry_client
 from .const import DOMAIN, LOGGER, Kind
 from .health import HealthMonitor
 from .jellyfin import JellyfinData, async_fetch_jellyfin
@@ -101,6 +101,16 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
         raise NotImplementedError
 
 
+def coordinator_of[CoordinatorT: PandoraCoordinator[Any]](
+    entry: PandoraConfigEntry, cls: type[CoordinatorT]
+) -> CoordinatorT:
+    """The coordinator of a loaded entry, as the type its kind has (callers know the kind)."""
+    coordinator = entry.runtime_data.coordinator
+    if not isinstance(coordinator, cls):  # pragma: no cover - callers know the kind
+        raise TypeError(f"{entry.title} has no {cls.__name__}")
+    return coordinator
+
+
 # -- per-kind coordinators ----------------------------------------------------------
 # Each kind that polls adds its coordinator class below, constructed as
 # ``Cls(hass, entry)``, and registers it in COORDINATORS at the end of the file.
@@ -128,9 +138,7 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
     def __init__(self, hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
         """Poll ``entry``'s qBittorrent through its client."""
         super().__init__(hass, entry)
-        client = entry.runtime_data.client
-        assert isinstance(client, QBittorrentClient)
-        self.client = client
+        self.client = entry_client(entry, QBittorrentClient)
         self.tracker = TorrentTracker(hass, entry.entry_id)
         self.options = TorrentOptions.from_options(entry.options)
         self._fast_until = 0.0
@@ -192,9 +200,7 @@ class PortainerCoordinator(PandoraCoordinator[PortainerData]):
     def __init__(self, hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
         """Poll ``entry``'s Portainer through its client."""
         super().__init__(hass, entry)
-        client = entry.runtime_data.client
-        assert isinstance(client, PortainerClient)
-        self.client = client
+        self.client = client = entry_client(entry, PortainerClient)
         self.fetcher = PortainerFetcher(client, entry.entry_id)
         self.device_tracker: Callable[[], None] | None = None
         """Unsubscribes the stale-device listener (``portainer.async_track_devices``)."""

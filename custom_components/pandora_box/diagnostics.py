@@ -12,7 +12,8 @@ that gains a coordinator is covered without a change here.
 Secrets are removed three ways, because a dump is pasted into public
 issues:
 
-1. ``async_redact_data`` on every key named like a secret (``TO_REDACT``);
+1. the value of every key named like a secret (``TO_REDACT``) replaced, at
+   any depth (``scrub``);
 2. user-info and secret query parameters stripped from every URL-like string;
 3. every configured secret value (``SECRET_FIELDS`` of the entry's data and
    options, user names aside) replaced wherever it still occurs in any
@@ -29,7 +30,7 @@ from pathlib import PurePath
 import re
 from typing import Any, Final
 
-from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
@@ -100,7 +101,7 @@ async def async_get_config_entry_diagnostics(
     """Diagnostics of one entry: config, runtime, coordinator data, health."""
     runtime = entry.runtime_data
     dump: dict[str, Any] = {
-        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "entry": entry.as_dict(),
         "kind": runtime.kind.value,
         "upstream": as_jsonable(runtime.info),
         "health": runtime.health.as_dict() if runtime.health is not None else None,
@@ -136,11 +137,7 @@ async def async_get_device_diagnostics(
                 "translation_key": entity.translation_key,
                 "disabled_by": entity.disabled_by,
                 "state": state.state if state is not None else None,
-                "attributes": (
-                    async_redact_data(dict(state.attributes), TO_REDACT)
-                    if state is not None
-                    else None
-                ),
+                "attributes": dict(state.attributes) if state is not None else None,
             }
         )
     dump = {
@@ -229,11 +226,12 @@ def redact_url(text: str) -> str:
         url = URL(text)
     except ValueError:
         return text
-    if url.user is None and url.password is None and not _secret_query(url):
+    secret_query = _secret_query(url)
+    if url.user is None and url.password is None and not secret_query:
         return text
     if url.user is not None or url.password is not None:
         url = url.with_user(REDACTED).with_password(None)
-    if _secret_query(url):
+    if secret_query:
         url = url.with_query(
             {
                 key: REDACTED if key.lower() in _SECRET_QUERY_KEYS else value

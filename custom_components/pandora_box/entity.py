@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -24,9 +25,9 @@ type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], No
 """A kind's setup function on a platform (each platform's ``SETUP_BY_KIND`` holds them)."""
 
 
-def entry_device_info(coordinator: PandoraCoordinator[Any]) -> DeviceInfo:
+def entry_device_info(entry: ConfigEntry) -> DeviceInfo:
     """Device info that points at the entry's service device (made at setup)."""
-    return DeviceInfo(identifiers={(DOMAIN, coordinator.config_entry.entry_id)})
+    return DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
 
 
 class PandoraEntity[CoordinatorT: PandoraCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
@@ -46,4 +47,4 @@ class PandoraEntity[CoordinatorT: PandoraCoordinator[Any]](CoordinatorEntity[Coo
         super().__init__(coordinator)
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{key or description.key}"
-        self._attr_device_info = device_info or entry_device_info(coordinator)
+        self._attr_device_info = device_info or entry_device_info(coordinator.config_entry)

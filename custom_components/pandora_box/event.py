@@ -14,7 +14,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN, Kind
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator, coordinator_of
 from .entity import PandoraEntity, SetupFn
 from .qbittorrent import ATTR_ENTRY_ID, BUS_EVENTS, EVENT_TYPES
 
@@ -72,8 +72,7 @@ def _setup_qbittorrent(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the torrent event entity of a qBittorrent."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, QBittorrentCoordinator)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async_add_entities([PandoraQBittorrentEventEntity(coordinator, QBITTORRENT_TORRENT_EVENTS)])
 
 

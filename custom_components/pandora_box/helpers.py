@@ -6,19 +6,42 @@ failed command reads the same everywhere: a translated
 ``HomeAssistantError`` naming the entry and what the upstream said.  Refused
 credentials also start the entry's reauth flow, so the user is asked to sign
 in again rather than seeing the same error forever.
+
+Beside it, what the action modules share: ``invalid`` (a translated bad-input
+error), ``loaded_entries`` (the loaded entries of one kind) and the
+``EntryResolver`` type of ``services.async_get_entry``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
-from .const import DOMAIN
+from .const import CONF_KIND, DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
+
+type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
+"""``services.async_get_entry``, handed to the modules that register actions."""
+
+
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated validation error (bad input to an action)."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def loaded_entries(hass: HomeAssistant, kind: Kind) -> list[PandoraConfigEntry]:
+    """The loaded entries of ``kind``."""
+    return [
+        entry
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if entry.data.get(CONF_KIND) == kind.value
+    ]
 
 
 @asynccontextmanager

@@ -19,7 +19,6 @@ does not have is its own translated error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 import re
 from typing import Any, Final
@@ -27,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 import homeassistant.helpers.config_validation as cv
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -41,9 +40,10 @@ import voluptuous as vol
 
 from .api.errors import ResponseError
 from .api.jackett import JackettClient, TorrentResult
+from .clients import entry_client
 from .const import DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import EntryResolver, invalid, upstream_errors
 from .ranking import (
     CATEGORY_IDS,
     CODECS,
@@ -62,8 +62,6 @@ from .ranking import (
     rank_with_rejections,
 )
 from .validation import whole_number
-
-type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
 SERVICE_SEARCH_TORRENTS: Final = "search_torrents"
 ATTR_QUERY: Final = "query"
@@ -111,27 +109,20 @@ def public_link(result: TorrentResult) -> str | None:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Build a translated bad-input error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def _validate(data: dict[str, Any]) -> tuple[str, str, int | None, int]:
     """Return (query, indexer, min_seeders, limit) or raise a translated error."""
     query = str(data[ATTR_QUERY]).strip()
     if not query or len(query) > MAX_QUERY_LENGTH:
-        raise _invalid("jackett_invalid_query", max=str(MAX_QUERY_LENGTH))
+        raise invalid("jackett_invalid_query", max=str(MAX_QUERY_LENGTH))
     indexer = str(data[ATTR_INDEXER]).strip() or "all"
     if not _INDEXER_RE.match(indexer):
-        raise _invalid("jackett_invalid_indexer", indexer=indexer[:100])
+        raise invalid("jackett_invalid_indexer", indexer=indexer[:100])
     min_seeders: int | None = data.get(ATTR_MIN_SEEDERS)
     if min_seeders is not None and not 0 <= min_seeders <= MAX_SEEDERS_FILTER:
-        raise _invalid("jackett_invalid_min_seeders", max=str(MAX_SEEDERS_FILTER))
+        raise invalid("jackett_invalid_min_seeders", max=str(MAX_SEEDERS_FILTER))
     limit: int = data[ATTR_LIMIT]
     if not 1 <= limit <= MAX_LIMIT:
-        raise _invalid("jackett_invalid_limit", max=str(MAX_LIMIT))
+        raise invalid("jackett_invalid_limit", max=str(MAX_LIMIT))
     return query, indexer, min_seeders, limit
 
 
@@ -162,9 +153,7 @@ async def async_search_torrents(
 ) -> dict[str, Any]:
     """Run ``search_torrents`` on ``entry`` with the call's (schema-checked) data."""
     query, indexer, min_seeders, limit = _validate(data)
-    client = entry.runtime_data.client
-    if not isinstance(client, JackettClient):  # pragma: no cover - the resolver checks the kind
-        raise TypeError(f"{entry.title} is not a Jackett entry")
+    client = entry_client(entry, JackettClient)
     wanted: str = data[ATTR_CATEGORY]
     category: Category | None = "movies" if wanted == "movies" else "tv" if wanted == "tv" else None
     categories = list(CATEGORY_IDS.values()) if category is None else [CATEGORY_IDS[category]]

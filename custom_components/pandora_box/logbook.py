@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
@@ -135,27 +135,27 @@ def _torrent_message(event: Event[Any], verb: str) -> str:
     return message
 
 
-def describe_torrent_added(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
-    """Describe ``pandora_box_torrent_added``: ``added Dune (8.2 GB) in movies``.
+def torrent_describer(verb: str) -> Describer:
+    """A describer of one torrent event: ``<verb> Dune (8.2 GB) in movies``.
 
     The torrent events come from polling: who added or removed a torrent (one
     of our actions, another qBittorrent client) is not known, so the message
     names no user; an event fired with a user's context shows that user.
     """
-    message = _torrent_message(event, "added")
-    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+    def describe(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+        message = _torrent_message(event, verb)
+        return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+    return describe
 
 
-def describe_torrent_completed(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
-    """Describe ``pandora_box_torrent_completed``: ``finished downloading Dune (8.2 GB)``."""
-    message = _torrent_message(event, "finished downloading")
-    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
-
-
-def describe_torrent_removed(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
-    """Describe ``pandora_box_torrent_removed``: ``removed Dune (8.2 GB) in movies``."""
-    message = _torrent_message(event, "removed")
-    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+describe_torrent_added: Final = torrent_describer("added")
+"""Describe ``pandora_box_torrent_added``: ``added Dune (8.2 GB) in movies``."""
+describe_torrent_completed: Final = torrent_describer("finished downloading")
+"""Describe ``pandora_box_torrent_completed``: ``finished downloading Dune (8.2 GB)``."""
+describe_torrent_removed: Final = torrent_describer("removed")
+"""Describe ``pandora_box_torrent_removed``: ``removed Dune (8.2 GB) in movies``."""
 
 
 # -- the table: one line per event type, in each kind's section --

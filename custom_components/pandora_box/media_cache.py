@@ -40,6 +40,7 @@ from homeassistant.util import dt as dt_util
 from .api.errors import RateLimitedError
 from .api.tmdb import MediaDetails, MediaItem, MediaPage, MediaType, SearchType, TMDBClient
 from .api.watchmode import StreamingSource, WatchmodeClient
+from .clients import entry_client
 
 if TYPE_CHECKING:
     from .coordinator import PandoraConfigEntry
@@ -163,22 +164,6 @@ def cache_for(client: TMDBClient | WatchmodeClient) -> ResponseCache:
     return cache
 
 
-def tmdb_client(entry: PandoraConfigEntry) -> TMDBClient:
-    """The TMDB client of a loaded TMDB entry."""
-    client = entry.runtime_data.client
-    if not isinstance(client, TMDBClient):  # pragma: no cover - callers resolve the kind
-        raise TypeError(f"{entry.title} is not a TMDB entry")
-    return client
-
-
-def watchmode_client(entry: PandoraConfigEntry) -> WatchmodeClient:
-    """The Watchmode client of a loaded Watchmode entry."""
-    client = entry.runtime_data.client
-    if not isinstance(client, WatchmodeClient):  # pragma: no cover - callers resolve the kind
-        raise TypeError(f"{entry.title} is not a Watchmode entry")
-    return client
-
-
 async def _async_cached[T](
     entry: PandoraConfigEntry,
     client: TMDBClient | WatchmodeClient,
@@ -204,7 +189,7 @@ async def async_cached_list(
     entry: PandoraConfigEntry, name: ListName, page: int = 1, *, max_age: timedelta | None = None
 ) -> MediaPage:
     """One page of a TMDB list, cached (see :data:`ListName`); ``max_age`` caps the TTL."""
-    client = tmdb_client(entry)
+    client = entry_client(entry, TMDBClient)
     parts = name.split("/")
     fetch: Callable[[], Awaitable[MediaPage]]
     match parts:
@@ -230,7 +215,7 @@ async def async_cached_search(
     page: int = 1,
 ) -> MediaPage:
     """A TMDB search, cached (``media_type`` multi, movie or tv)."""
-    client = tmdb_client(entry)
+    client = entry_client(entry, TMDBClient)
     text = " ".join(query.split())
     return await _async_cached(
         entry,
@@ -244,7 +229,7 @@ async def async_cached_details(
     entry: PandoraConfigEntry, media_type: MediaType, tmdb_id: int
 ) -> MediaDetails:
     """A film's or show's details with its IMDb id, cached."""
-    client = tmdb_client(entry)
+    client = entry_client(entry, TMDBClient)
     return await _async_cached(
         entry,
         client,
@@ -295,7 +280,7 @@ async def async_cached_sources(
     entry: PandoraConfigEntry, title_id: str, regions: Sequence[str] | None = None
 ) -> list[StreamingSource]:
     """Every source row of a Watchmode title id (``movie-603``, ``tt0133093``...), cached."""
-    client = watchmode_client(entry)
+    client = entry_client(entry, WatchmodeClient)
     wanted = tuple(sorted({r.strip().upper() for r in (regions or [client.region])}))
     rows = await _async_cached(
         entry,

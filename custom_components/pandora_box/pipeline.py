@@ -56,11 +56,12 @@ import voluptuous as vol
 
 from .api.errors import PandoraError, ResponseError
 from .api.jackett import JackettClient, TorrentResult
-from .api.tmdb import MediaDetails, MediaItem
+from .api.tmdb import MediaDetails, MediaItem, MediaType
 from .api.watchmode import StreamingSource
-from .const import DOMAIN, LOGGER, Kind
+from .clients import entry_client
+from .const import CONF_KIND, DOMAIN, LOGGER, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import invalid, loaded_entries, upstream_errors
 from .media_cache import async_cached_details, async_cached_search, async_cached_sources
 from .postprocess import (
     CONF_MOVIE_CATEGORY,
@@ -79,6 +80,7 @@ from .ranking import (
     rank_with_rejections,
 )
 from .validation import whole_number
+from .watchmode import CONF_MY_SERVICES
 
 SERVICE_DOWNLOAD_MEDIA: Final = "download_media"
 
@@ -90,9 +92,6 @@ ATTR_YEAR: Final = "year"
 ATTR_QUALITY: Final = "quality"
 ATTR_CATEGORY: Final = "category"
 ATTR_SKIP_IF_STREAMING: Final = "skip_if_streaming"
-
-CONF_MY_SERVICES: Final = "my_services"
-"""Watchmode option: the services the user subscribes to (names or Watchmode source ids)."""
 
 STREAMING_TYPES: Final = frozenset({"sub", "free", "tve"})
 """Source types that mean "you can already watch it" (not rent or buy)."""
@@ -115,8 +114,6 @@ DOWNLOAD_MEDIA_SCHEMA: Final = vol.Schema(
     }
 )
 
-type MediaType = Literal["movie", "tv"]
-
 _WORD_RE: Final = re.compile(r"[a-z0-9]+")
 
 
@@ -133,37 +130,27 @@ class Entries:
     watchmode: PandoraConfigEntry | None
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """A translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def resolve_entries(hass: HomeAssistant, call: ServiceCall) -> Entries:
     """Find the entry of each kind: the one named, else the only loaded one."""
     named: dict[str, list[PandoraConfigEntry]] = {}
     for entry_id in call.data.get(ATTR_CONFIG_ENTRY_ID, []):
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
-            raise _invalid("entry_not_found", entry_id=entry_id)
+            raise invalid("entry_not_found", entry_id=entry_id)
         if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("entry_not_loaded", title=entry.title)
-        named.setdefault(str(entry.data.get("kind")), []).append(entry)
-    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+            raise invalid("entry_not_loaded", title=entry.title)
+        named.setdefault(str(entry.data.get(CONF_KIND)), []).append(entry)
 
     def pick(kind: Kind) -> PandoraConfigEntry | None:
-        candidates = named.get(kind.value) or [
-            entry for entry in loaded if entry.data.get("kind") == kind.value
-        ]
+        candidates = named.get(kind.value) or loaded_entries(hass, kind)
         if len(candidates) > 1:
-            raise _invalid("several_entries_of_kind", kind=kind.value, action=call.service)
+            raise invalid("several_entries_of_kind", kind=kind.value, action=call.service)
         return candidates[0] if candidates else None
 
     tmdb, jackett = pick(Kind.TMDB), pick(Kind.JACKETT)
     for kind, found in ((Kind.TMDB, tmdb), (Kind.JACKETT, jackett)):
         if found is None:
-            raise _invalid("no_entry_of_kind", kind=kind.value, action=call.service)
+            raise invalid("no_entry_of_kind", kind=kind.value, action=call.service)
     assert tmdb is not None
     assert jackett is not None
     return Entries(
@@ -172,13 +159,6 @@ def resolve_entries(hass: HomeAssistant, call: ServiceCall) -> Entries:
         qbittorrent=pick(Kind.QBITTORRENT),
         watchmode=pick(Kind.WATCHMODE),
     )
-
-
-def _client[ClientT](entry: PandoraConfigEntry, cls: type[ClientT]) -> ClientT:
-    """The entry's client, of the type its kind has."""
-    client = entry.runtime_data.client
-    assert isinstance(client, cls)
-    return client
 
 
 # -- words ----------------------------------------------------------------------------------
@@ -329,7 +309,7 @@ async def _async_search(
     hass: HomeAssistant, entry: PandoraConfigEntry, media: MediaDetails, quality: str
 ) -> Search:
     """Search Jackett for the title and rank what it found."""
-    client = _client(entry, JackettClient)
+    client = entry_client(entry, JackettClient)
     category: Literal["movies", "tv"] = "movies" if media.media_type == "movie" else "tv"
     year = media.year if media.media_type == "movie" else None
     query = f"{media.title} {year}" if year else media.title
@@ -402,7 +382,7 @@ def _check_input(call: ServiceCall) -> None:
     if (query is None) == (tmdb_id is None) or (
         tmdb_id is not None and call.data.get(ATTR_MEDIA_TYPE) is None
     ):
-        raise _invalid("download_media_what")
+        raise invalid("download_media_what")
 
 
 async def async_download_media(hass: HomeAssistant, call: ServiceCall) -> dict[str, Any]:

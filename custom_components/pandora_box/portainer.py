@@ -31,7 +31,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api.errors import CannotConnectError, ResponseError
 from .api.portainer import ContainerAction, StackAction
 from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, PortainerCoordinator
+from .coordinator import PandoraConfigEntry, PortainerCoordinator, coordinator_of
 from .entity import PandoraEntity
 from .helpers import upstream_errors
 from .portainer_model import (
@@ -49,13 +49,6 @@ ENDPOINT_MODELS = {
 STACK_MODELS = {1: "Swarm stack", 2: "Compose stack", 3: "Kubernetes stack"}
 
 type EntityFactory[T] = Callable[[PortainerCoordinator, T], Iterable[Entity]]
-
-
-def portainer_coordinator(entry: PandoraConfigEntry) -> PortainerCoordinator:
-    """The entry's Portainer coordinator."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, PortainerCoordinator)
-    return coordinator
 
 
 def device_identifier(entry_id: str, key: str) -> tuple[str, str]:
@@ -303,7 +296,7 @@ def async_add_portainer_entities(
     stack: EntityFactory[PortainerStackData] | None = None,
 ) -> None:
     """Add a platform's entities for every device now and for new ones after each poll."""
-    coordinator = portainer_coordinator(entry)
+    coordinator = coordinator_of(entry, PortainerCoordinator)
     async_track_devices(entry)
     known: set[str] = set()
 
@@ -351,7 +344,7 @@ def _new_entities[T](
 
 def async_track_devices(entry: PandoraConfigEntry) -> None:
     """Remove devices whose item is gone after each successful poll (once per entry)."""
-    coordinator = portainer_coordinator(entry)
+    coordinator = coordinator_of(entry, PortainerCoordinator)
     if coordinator.device_tracker is not None:
         return
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 import re
 from typing import Final
@@ -390,23 +390,10 @@ class PortainerFetcher:
             if key in containers:
                 continue
             if old.endpoint_id in unreachable:
-                containers[key] = PortainerContainerData(
-                    key=key,
-                    endpoint_id=old.endpoint_id,
-                    name=old.name,
-                    stack=old.stack,
-                    image=old.image,
-                    container=old.container,
-                    reachable=False,
-                )
+                containers[key] = replace(old, reachable=False, stats=None, started_at=None)
             elif old.stack is not None and (old.endpoint_id, old.stack) in inactive:
-                containers[key] = PortainerContainerData(
-                    key=key,
-                    endpoint_id=old.endpoint_id,
-                    name=old.name,
-                    stack=old.stack,
-                    image=old.image,
-                    container=None,
+                containers[key] = replace(
+                    old, container=None, reachable=True, stats=None, started_at=None
                 )
 
 
@@ -432,16 +419,7 @@ def _with(
     data: PortainerContainerData, stats: ContainerStats | None, started: datetime | None
 ) -> PortainerContainerData:
     """``data`` with this poll's stats and start time."""
-    return PortainerContainerData(
-        key=data.key,
-        endpoint_id=data.endpoint_id,
-        name=data.name,
-        stack=data.stack,
-        image=data.image,
-        container=data.container,
-        stats=stats,
-        started_at=started,
-    )
+    return replace(data, stats=stats, started_at=started)
 
 
 def _endpoint_data(

@@ -54,7 +54,7 @@ This module reads the options; the qBittorrent options flow writes them
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -64,12 +64,14 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
 import voluptuous as vol
 
-from .api.cloudcmd import CloudCmdClient, NotFoundError
+from .api.cloudcmd import CloudCmdClient
 from .api.errors import PandoraError
 from .api.jellyfin import JellyfinClient
 from .api.qbittorrent import QBittorrentClient, Torrent
+from .cloudcmd import folder_entries
 from .const import DEFAULT_LIBRARY_FOLDERS, DOMAIN, LOGGER, Kind
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import QBittorrentCoordinator
+from .helpers import loaded_entries
 from .paths import (
     PathRejectedError,
     check_name,
@@ -79,7 +81,7 @@ from .paths import (
     same_folder,
     split,
 )
-from .qbittorrent import EVENT_TORRENT_COMPLETED
+from .qbittorrent import ATTR_ENTRY_ID, ATTR_HASH, EVENT_TORRENT_COMPLETED
 
 EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
 """Fired when a finished download sits in its library folder and Jellyfin was told."""
@@ -93,8 +95,6 @@ CONF_CLOUDCMD_DOWNLOAD_PATH: Final = "cloudcmd_download_path"
 
 ISSUE_PREFIX: Final = "postprocess_"
 
-ATTR_ENTRY_ID: Final = "entry_id"
-ATTR_HASH: Final = "hash"
 ATTR_NAME: Final = "name"
 ATTR_TITLE: Final = "title"
 ATTR_CATEGORY: Final = "category"
@@ -356,15 +356,6 @@ _filed: Final[set[str]] = set()
 """Issue ids of jobs filed and announced since Home Assistant started."""
 
 
-def _loaded(hass: HomeAssistant, kind: Kind) -> list[PandoraConfigEntry]:
-    """Loaded entries of ``kind``."""
-    return [
-        entry
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-        if entry.data.get("kind") == kind.value
-    ]
-
-
 def _content_name(hass: HomeAssistant, job: Job) -> str:
     """The file or folder the torrent wrote into its save path.
 
@@ -389,7 +380,7 @@ def _pick_cloudcmd(
     hass: HomeAssistant, source: str, destination: str
 ) -> tuple[CloudCmdClient, str, str]:
     """The CloudCmd client whose root holds both folders, with both confined."""
-    clients = [e.runtime_data.client for e in _loaded(hass, Kind.CLOUDCMD)]
+    clients = [e.runtime_data.client for e in loaded_entries(hass, Kind.CLOUDCMD)]
     cloudcmd = [c for c in clients if isinstance(c, CloudCmdClient)]
     if not cloudcmd:
         raise PostprocessError(ISSUE_NO_CLOUDCMD, source=source, destination=destination)
@@ -411,16 +402,11 @@ async def _async_move(client: CloudCmdClient, source: str, destination: str, nam
     """Move ``name`` from ``source`` into ``destination``; False: it was already there."""
     where = {"source": source, "destination": destination, "name": name}
     try:
-        try:
-            present = {e.name for e in (await client.async_list(source)).entries}
-        except NotFoundError:
-            present = set()
-        try:
-            there = {e.name for e in (await client.async_list(destination)).entries}
-        except NotFoundError:
-            there = set()
         if source == destination:
-            present = set()  # the torrent lives in the library already (relocated)
+            present: Collection[str] = ()  # the torrent lives in the library already (relocated)
+        else:
+            present = await folder_entries(client, source) or {}
+        there = await folder_entries(client, destination) or {}
         if name not in present:
             if name in there:
                 return False  # moved by an earlier attempt (a later step failed)
@@ -537,7 +523,7 @@ async def _async_relocate_job(
 
 async def _async_refresh_jellyfin(hass: HomeAssistant) -> None:
     """Ask every loaded Jellyfin to scan its libraries (none loaded: nothing to do)."""
-    for entry in _loaded(hass, Kind.JELLYFIN):
+    for entry in loaded_entries(hass, Kind.JELLYFIN):
         client = entry.runtime_data.client
         if not isinstance(client, JellyfinClient):  # pragma: no cover - kind checked
             continue

@@ -20,22 +20,16 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .api.magnet import info_hash_from_magnet, is_magnet
 from .api.qbittorrent import NotAddedError
 from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator, coordinator_of
 from .helpers import upstream_errors
 from .qbittorrent import matches, torrent_response
 
 _HASH_RE: Final = re.compile(r"[0-9a-f]{40}")
 
 
-def _coordinator(entry: PandoraConfigEntry) -> QBittorrentCoordinator:
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, QBittorrentCoordinator)
-    return coordinator
-
-
 async def _async_refresh(entry: PandoraConfigEntry, *, changed: bool = True) -> None:
     """Refresh at once (after a change, keep polling fast a while); a failed poll is an error."""
-    coordinator = _coordinator(entry)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     if changed:
         coordinator.keep_fast_after_change()
     await coordinator.async_refresh()
@@ -85,7 +79,7 @@ async def async_add_torrent(
     """Add a magnet link or torrent URL; return ``{"hash": …}`` (``None`` when unknown)."""
     url = url.strip()
     torrent_hash = validate_url(url)
-    coordinator = _coordinator(entry)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     if torrent_hash is not None and torrent_hash in coordinator.tracker.sync:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -120,7 +114,7 @@ def resolve_hashes(entry: PandoraConfigEntry, hashes: Iterable[str]) -> list[str
             translation_key="invalid_hashes",
             translation_placeholders={"hashes": ", ".join(bad) or "—"},
         )
-    sync = _coordinator(entry).tracker.sync
+    sync = coordinator_of(entry, QBittorrentCoordinator).tracker.sync
     unknown = [h for h in wanted if h not in sync]
     if unknown:
         raise ServiceValidationError(
@@ -133,7 +127,7 @@ def resolve_hashes(entry: PandoraConfigEntry, hashes: Iterable[str]) -> list[str
 
 async def _async_known_hashes(entry: PandoraConfigEntry, hashes: Sequence[str]) -> list[str]:
     """:func:`resolve_hashes`, after one refresh when some hash is new to us."""
-    sync = _coordinator(entry).tracker.sync
+    sync = coordinator_of(entry, QBittorrentCoordinator).tracker.sync
     if any(h.strip().lower() not in sync for h in hashes):
         await _async_refresh(entry, changed=False)  # added a moment ago, elsewhere?
     return resolve_hashes(entry, hashes)
@@ -144,7 +138,7 @@ async def async_pause_resume(
 ) -> None:
     """Pause (5.x: stop) or resume (start) some torrents, or all (``hashes`` ``None``)."""
     selected = "all" if hashes is None else await _async_known_hashes(entry, hashes)
-    coordinator = _coordinator(entry)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async with upstream_errors(coordinator.hass, entry):
         if pause:
             await coordinator.client.async_pause(selected)
@@ -155,7 +149,7 @@ async def async_pause_resume(
 
 async def async_set_alt_speed(entry: PandoraConfigEntry, on: bool) -> None:
     """Turn the alternative speed limits on or off (qBittorrent only toggles)."""
-    coordinator = _coordinator(entry)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async with upstream_errors(coordinator.hass, entry):
         if await coordinator.client.async_get_alt_speed_mode() != on:
             await coordinator.client.async_toggle_alt_speed()
@@ -167,7 +161,7 @@ async def async_remove_torrents(
 ) -> None:
     """Remove torrents, with their files when asked."""
     selected = await _async_known_hashes(entry, hashes)
-    coordinator = _coordinator(entry)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async with upstream_errors(coordinator.hass, entry):
         await coordinator.client.async_delete(selected, delete_files=delete_files)
     await _async_refresh(entry)
@@ -178,7 +172,7 @@ async def async_get_torrents(
 ) -> dict[str, Any]:
     """``{"torrents": [...]}``: fresh from one poll, newest first."""
     await _async_refresh(entry, changed=False)
-    torrents = _coordinator(entry).tracker.sync.torrents().values()
+    torrents = coordinator_of(entry, QBittorrentCoordinator).tracker.sync.torrents().values()
     rows = [
         t
         for t in torrents

@@ -30,6 +30,7 @@ from .coordinator import (
     PandoraConfigEntry,
     QBittorrentCoordinator,
     TMDBCoordinator,
+    coordinator_of,
 )
 from .entity import PandoraEntity, SetupFn
 from .jellyfin import (
@@ -241,8 +242,7 @@ def _setup_qbittorrent(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the sensors of a qBittorrent, and follow the per-torrent ones."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, QBittorrentCoordinator)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async_add_entities(
         PandoraQBittorrentSensor(coordinator, description) for description in QBITTORRENT_SENSORS
     )
@@ -493,8 +493,7 @@ def _setup_jellyfin(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add a Jellyfin server's sensors."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, JellyfinCoordinator)
+    coordinator = coordinator_of(entry, JellyfinCoordinator)
     async_add_entities(JellyfinSensor(coordinator, description) for description in JELLYFIN_SENSORS)
 
 
@@ -551,8 +550,7 @@ def _setup_tmdb(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add a TMDB entry's dashboard sensors."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, TMDBCoordinator)
+    coordinator = coordinator_of(entry, TMDBCoordinator)
     async_add_entities(TMDBSensor(coordinator, description) for description in TMDB_SENSORS)
 
 

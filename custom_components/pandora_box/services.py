@@ -25,10 +25,11 @@ import homeassistant.helpers.config_validation as cv
 import voluptuous as vol
 
 from .api.jellyfin import JellyfinClient
+from .clients import entry_client
 from .cloudcmd import async_register_cloudcmd_actions
-from .const import DOMAIN, Kind
+from .const import CONF_KIND, DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import loaded_entries, upstream_errors
 from .jackett import async_register_jackett_actions
 from .pipeline import async_register_download_media
 from .postprocess import async_setup_postprocess
@@ -53,11 +54,7 @@ def async_get_entry(hass: HomeAssistant, call: ServiceCall, kind: Kind) -> Pando
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
     kind_name = kind.value
     if entry_id is None:
-        loaded = [
-            entry
-            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-            if entry.data.get("kind") == kind_name
-        ]
+        loaded = loaded_entries(hass, kind)
         if len(loaded) == 1:
             only: PandoraConfigEntry = loaded[0]
             return only
@@ -73,7 +70,7 @@ def async_get_entry(hass: HomeAssistant, call: ServiceCall, kind: Kind) -> Pando
             translation_key="entry_not_found",
             translation_placeholders={"entry_id": entry_id},
         )
-    if entry.data.get("kind") != kind_name:
+    if entry.data.get(CONF_KIND) != kind_name:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="entry_wrong_kind",
@@ -96,13 +93,13 @@ def async_get_entry(hass: HomeAssistant, call: ServiceCall, kind: Kind) -> Pando
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration (once, from ``async_setup``)."""
-    # Each kind's actions register here: one call per kind, defined below.
+    # One call per kind: qBittorrent and Jellyfin below, the others in their modules.
     _async_setup_qbittorrent_services(hass)
     _async_setup_jellyfin_services(hass)
-    _async_setup_cloudcmd_services(hass)
-    _async_setup_jackett_services(hass)
-    _async_setup_tmdb_services(hass)
-    _async_setup_watchmode_services(hass)
+    async_register_cloudcmd_actions(hass, ENTRY_SCHEMA, async_get_entry)
+    async_register_jackett_actions(hass, ENTRY_SCHEMA, async_get_entry)
+    async_register_tmdb_actions(hass, ENTRY_SCHEMA, async_get_entry)
+    async_register_watchmode_actions(hass, ENTRY_SCHEMA, async_get_entry)
     _async_setup_download_media(hass)
 
 
@@ -223,39 +220,6 @@ def _async_setup_qbittorrent_services(hass: HomeAssistant) -> None:
     )
 
 
-# -- CloudCmd actions (issue 6) --
-
-
-@callback
-def _async_setup_cloudcmd_services(hass: HomeAssistant) -> None:
-    """Register the CloudCmd file actions (handlers and admin rule in ``cloudcmd.py``)."""
-    async_register_cloudcmd_actions(hass, ENTRY_SCHEMA, async_get_entry)
-
-
-# -- Jackett actions (issue 8) --
-
-
-@callback
-def _async_setup_jackett_services(hass: HomeAssistant) -> None:
-    """Register ``search_torrents`` (handler, validation and ranking in ``jackett.py``)."""
-    async_register_jackett_actions(hass, ENTRY_SCHEMA, async_get_entry)
-
-
-# -- TMDB and Watchmode actions (issue 8) --
-
-
-@callback
-def _async_setup_tmdb_services(hass: HomeAssistant) -> None:
-    """Register the TMDB discovery actions (handlers and cache in ``tmdb.py``)."""
-    async_register_tmdb_actions(hass, ENTRY_SCHEMA, async_get_entry)
-
-
-@callback
-def _async_setup_watchmode_services(hass: HomeAssistant) -> None:
-    """Register ``get_streaming_sources`` (handler and cache in ``watchmode.py``)."""
-    async_register_watchmode_actions(hass, ENTRY_SCHEMA, async_get_entry)
-
-
 # -- Jellyfin actions (issue 7) --
 
 SERVICE_REFRESH_LIBRARY: Final = "refresh_library"
@@ -267,13 +231,11 @@ async def async_refresh_library(hass: HomeAssistant, entry: PandoraConfigEntry) 
     The coordinator refreshes right after (not debounced), so the scan
     binary sensor turns on and polling speeds up while the scan runs.
     """
-    runtime = entry.runtime_data
-    if not isinstance(runtime.client, JellyfinClient):  # pragma: no cover - resolver checks kind
-        raise TypeError(f"{entry.title} is not a Jellyfin entry")
+    client = entry_client(entry, JellyfinClient)
     async with upstream_errors(hass, entry):
-        await runtime.client.async_refresh_library()
-    if runtime.coordinator is not None:
-        await runtime.coordinator.async_refresh()
+        await client.async_refresh_library()
+    if entry.runtime_data.coordinator is not None:
+        await entry.runtime_data.coordinator.async_refresh()
 
 
 @callback

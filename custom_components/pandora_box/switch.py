@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Kind
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .coordinator import PandoraConfigEntry, QBittorrentCoordinator, coordinator_of
 from .entity import PandoraEntity, SetupFn
 from .portainer import (
     PortainerContainerEntity,
@@ -74,8 +74,7 @@ def _setup_qbittorrent(
     entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the alternative-speed switch of a qBittorrent."""
-    coordinator = entry.runtime_data.coordinator
-    assert isinstance(coordinator, QBittorrentCoordinator)
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
     async_add_entities([PandoraQBittorrentAltSpeedSwitch(coordinator, QBITTORRENT_ALT_SPEED)])
 
 

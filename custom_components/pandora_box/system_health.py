@@ -23,7 +23,6 @@ import time
 from typing import Any, Final
 
 from homeassistant.components import system_health
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
 from .api.errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
@@ -76,11 +75,7 @@ def _ms_since(start: float) -> float:
 
 async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
     """Info of every loaded entry: reachable, version, response time."""
-    entries: list[PandoraConfigEntry] = [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-    ]
+    entries: list[PandoraConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
     info: dict[str, Any] = {"loaded_entries": len(entries)}
     for entry in sorted(entries, key=lambda e: e.title):
         probe = hass.async_create_task(async_probe(entry), f"{DOMAIN} probe {entry.title}")

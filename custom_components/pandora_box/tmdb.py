@@ -25,13 +25,13 @@ of ``media_cache.py`` (client errors, dataclasses).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 import homeassistant.helpers.config_validation as cv
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -44,19 +44,16 @@ from .api.errors import RateLimitedError, ResponseError
 from .api.tmdb import MAX_PAGE, MediaDetails, MediaItem, MediaPage, MediaType, SearchType
 from .const import DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import EntryResolver, invalid, upstream_errors
 from .media_cache import (
     CONF_CACHE_TTL,
     DEFAULT_CACHE_TTL_MIN,
     MAX_CACHE_TTL_MIN,
-    TMDBData,
     async_cached_details,
     async_cached_list,
     async_cached_search,
 )
 from .validation import whole_number
-
-type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
 SERVICE_SEARCH_MEDIA: Final = "search_media"
 SERVICE_GET_TRENDING: Final = "get_trending"
@@ -193,20 +190,7 @@ def card_attributes(items: tuple[MediaItem, ...]) -> dict[str, Any]:
     return {"data": [dict(UPCOMING_MEDIA_CARD_DEFAULTS), *map(card_item, items)]}
 
 
-def dashboard_list(data: TMDBData, key: str) -> tuple[MediaItem, ...]:
-    """The items of one dashboard sensor (``trending_movies``...)."""
-    items: tuple[MediaItem, ...] = getattr(data, key)
-    return items
-
-
 # -- errors and validation ---------------------------------------------------------------
-
-
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Build a translated bad-input error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 @asynccontextmanager
@@ -238,7 +222,7 @@ def _page(data: dict[str, Any]) -> int:
     """The call's page, or a translated error."""
     page: int = data.get(ATTR_PAGE, 1)
     if not 1 <= page <= MAX_PAGE:
-        raise _invalid("tmdb_invalid_page", max=str(MAX_PAGE))
+        raise invalid("tmdb_invalid_page", max=str(MAX_PAGE))
     return page
 
 
@@ -246,7 +230,7 @@ def _query(data: dict[str, Any]) -> str:
     """The call's search text, or a translated error."""
     query = " ".join(str(data[ATTR_QUERY]).split())
     if not query or len(query) > MAX_QUERY_LENGTH:
-        raise _invalid("tmdb_invalid_query", max=str(MAX_QUERY_LENGTH))
+        raise invalid("tmdb_invalid_query", max=str(MAX_QUERY_LENGTH))
     return query
 
 
@@ -254,28 +238,28 @@ def _year(data: dict[str, Any]) -> int | None:
     """The call's year, or a translated error."""
     year: int | None = data.get(ATTR_YEAR)
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        raise _invalid("tmdb_invalid_year", min=str(MIN_YEAR), max=str(MAX_YEAR))
+        raise invalid("tmdb_invalid_year", min=str(MIN_YEAR), max=str(MAX_YEAR))
     return year
 
 
-def _tmdb_id(value: Any) -> int:
+def valid_tmdb_id(value: Any) -> int:
     """A TMDB id, or a translated error."""
     try:
         tmdb_id = int(value)
     except (TypeError, ValueError):
         tmdb_id = 0
     if not 1 <= tmdb_id <= MAX_TMDB_ID:
-        raise _invalid("tmdb_invalid_id", tmdb_id=str(value)[:50])
+        raise invalid("tmdb_invalid_id", tmdb_id=str(value)[:50])
     return tmdb_id
 
 
-def _media_type(value: Any) -> MediaType:
+def valid_media_type(value: Any) -> MediaType:
     """``movie`` or ``tv``, or a translated error."""
     if value == "movie":
         return "movie"
     if value == "tv":
         return "tv"
-    raise _invalid("tmdb_invalid_media_type", media_type=str(value)[:50])
+    raise invalid("tmdb_invalid_media_type", media_type=str(value)[:50])
 
 
 def _what(media_type: str, tmdb_id: int) -> str:
@@ -298,7 +282,7 @@ async def async_search(
     """Search TMDB (cached); ``{"results": [...], "page", ...}``; translated errors."""
     data = {ATTR_QUERY: query, ATTR_YEAR: year, ATTR_PAGE: page}
     text, year, page = _query(data), _year(data), _page(data)
-    kind: SearchType = "multi" if media_type == "multi" else _media_type(media_type)
+    kind: SearchType = "multi" if media_type == "multi" else valid_media_type(media_type)
     async with tmdb_errors(hass, entry):
         result = await async_cached_search(entry, text, media_type=kind, year=year, page=page)
     return page_response(result)
@@ -308,7 +292,7 @@ async def async_media_details(
     hass: HomeAssistant, entry: PandoraConfigEntry, media_type: str, tmdb_id: int
 ) -> dict[str, Any]:
     """One title's details (cached) as a media item; translated errors."""
-    kind, number = _media_type(media_type), _tmdb_id(tmdb_id)
+    kind, number = valid_media_type(media_type), valid_tmdb_id(tmdb_id)
     async with tmdb_errors(hass, entry, what=_what(kind, number)):
         details = await async_cached_details(entry, kind, number)
     return details_response(details)
@@ -369,7 +353,10 @@ def async_register_tmdb_actions(
 
     async def get_media_details(call: ServiceCall) -> ServiceResponse:
         """One title's details, with its IMDb id."""
-        kind, number = _media_type(call.data[ATTR_MEDIA_TYPE]), _tmdb_id(call.data[ATTR_TMDB_ID])
+        kind, number = (
+            valid_media_type(call.data[ATTR_MEDIA_TYPE]),
+            valid_tmdb_id(call.data[ATTR_TMDB_ID]),
+        )
         entry = get_entry(hass, call, Kind.TMDB)
         return {"item": await async_media_details(hass, entry, kind, number)}
 

@@ -26,14 +26,14 @@ dataclasses).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 import re
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 import homeassistant.helpers.config_validation as cv
 from homeassistant.helpers.selector import (
     SelectSelector,
@@ -46,12 +46,10 @@ from .api.errors import RateLimitedError, ResponseError
 from .api.watchmode import StreamingSource, WatchmodeQuotaError, deduplicate_sources
 from .const import DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
-from .helpers import upstream_errors
+from .helpers import EntryResolver, invalid, upstream_errors
 from .media_cache import CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN, async_cached_sources
-from .tmdb import cache_ttl_selector
+from .tmdb import cache_ttl_selector, valid_media_type, valid_tmdb_id
 from .validation import whole_number
-
-type EntryResolver = Callable[[HomeAssistant, ServiceCall, Kind], PandoraConfigEntry]
 
 SERVICE_GET_STREAMING_SOURCES: Final = "get_streaming_sources"
 ATTR_TMDB_ID: Final = "tmdb_id"
@@ -63,7 +61,6 @@ CONF_MY_SERVICES: Final = "my_services"
 """The services the user subscribes to (names or Watchmode source ids); ``pipeline.py``."""
 
 MAX_REGIONS: Final = 10
-MAX_TMDB_ID: Final = 2**31 - 1
 _IMDB_RE: Final = re.compile(r"^tt\d{1,10}$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
 
@@ -86,33 +83,19 @@ STREAMING_SOURCES_FIELDS: Final[dict[vol.Marker, Any]] = {
 """Types only; combinations and shapes are checked by ``title_id`` with translated errors."""
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Build a translated bad-input error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def title_id(
     *, tmdb_id: Any = None, media_type: str | None = None, imdb_id: str | None = None
 ) -> str:
     """Watchmode's title id for a TMDB id with its type (``movie-603``) or an IMDb id."""
     if (tmdb_id is None) == (imdb_id is None) or (tmdb_id is not None and media_type is None):
-        raise _invalid("watchmode_which_title")
+        raise invalid("watchmode_which_title")
     if imdb_id is not None:
         text = imdb_id.strip()
         if not _IMDB_RE.match(text):
-            raise _invalid("watchmode_invalid_imdb_id", imdb_id=text[:50])
+            raise invalid("watchmode_invalid_imdb_id", imdb_id=text[:50])
         return text
-    try:
-        number = int(tmdb_id)
-    except (TypeError, ValueError):
-        number = 0
-    if not 1 <= number <= MAX_TMDB_ID:
-        raise _invalid("tmdb_invalid_id", tmdb_id=str(tmdb_id)[:50])
-    if media_type not in ("movie", "tv"):
-        raise _invalid("tmdb_invalid_media_type", media_type=str(media_type)[:50])
-    return f"{media_type}-{number}"
+    number = valid_tmdb_id(tmdb_id)
+    return f"{valid_media_type(media_type)}-{number}"
 
 
 def regions_of(regions: Sequence[str] | None) -> list[str] | None:
@@ -123,7 +106,7 @@ def regions_of(regions: Sequence[str] | None) -> list[str] | None:
     if not wanted:
         return None
     if len(wanted) > MAX_REGIONS or not all(_REGION_RE.match(r) for r in wanted):
-        raise _invalid(
+        raise invalid(
             "watchmode_invalid_regions",
             regions=", ".join(regions)[:100],
             max=str(MAX_REGIONS),
