@@ -32,7 +32,7 @@ async def wait_until(what: str, check: Any, limit_s: float) -> Any:
         try:
             if result := await check():
                 return result
-        except (aiohttp.ClientError, OSError, ValueError):
+        except aiohttp.ClientError, OSError, ValueError:
             pass
         if time.monotonic() > deadline:
             raise SystemExit(f"demo: gave up waiting for {what} after {limit_s:.0f} s")

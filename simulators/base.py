@@ -248,7 +248,7 @@ class Simulator:
                 await resp.write(chunk)
                 sent += len(chunk)
             await resp.write(b"{}]")
-        except (ConnectionResetError, RuntimeError):
+        except ConnectionResetError, RuntimeError:
             return resp  # the client gave up, as it should
         await resp.write_eof()
         return resp

@@ -272,7 +272,7 @@ class CloudCmdSimulator(Simulator):
             return False
         try:
             decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except binascii.Error, UnicodeDecodeError:
             return False
         user, sep, password = decoded.partition(":")
         if not sep or not password:

@@ -974,7 +974,7 @@ class PortainerSimulator(Simulator):
             filters = json.loads(request.query.get("filters") or "{}")
             if not isinstance(filters, dict):
                 raise TypeError
-        except (ValueError, TypeError):
+        except ValueError, TypeError:
             return self._error(400, "Invalid query parameter: filters", "invalid JSON")
         stacks = [
             s
@@ -1006,7 +1006,7 @@ class PortainerSimulator(Simulator):
             return stack
         try:
             endpoint_id = int(request.query["endpointId"])
-        except (KeyError, ValueError):
+        except KeyError, ValueError:
             return self._error(
                 400, "Invalid query parameter: endpointId", "Invalid query parameter"
             )

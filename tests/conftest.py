@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 import logging
 from pathlib import Path
+from typing import override
 from unittest.mock import PropertyMock, patch
 
+from homeassistant import const as ha_const
 import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from custom_components.pandora_box import media_cache
 from simulators import (
@@ -74,6 +77,34 @@ def _no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     assert not leaks, f"a credential appears in the log: {leaks}"
 
 
+class _Reports(logging.Handler):
+    """Collects what Home Assistant's frame helper says about our integration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "custom integration 'pandora_box'" in message:
+            self.messages.append(message)
+
+
+@pytest.fixture(autouse=True)
+def _no_frame_reports() -> Iterator[None]:
+    """Fail a test in which Home Assistant reports our code ("Detected that custom
+    integration 'pandora_box' ..."): a deprecated call today is a break in a later
+    release.  The frame helper logs these on ``homeassistant.helpers.frame``."""
+    reports = _Reports()
+    logger = logging.getLogger("homeassistant.helpers.frame")
+    logger.addHandler(reports)
+    try:
+        yield
+    finally:
+        logger.removeHandler(reports)
+    assert not reports.messages, f"Home Assistant reports our code: {reports.messages}"
+
+
 @pytest.fixture
 def entity_registry_enabled_by_default() -> Iterator[None]:
     """Create every entity enabled, those disabled by default included (as core's tests do)."""
@@ -97,10 +128,31 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return seen
 
 
+HA_SERIES = ".".join(ha_const.__version__.split(".")[:2])
+"""The Home Assistant release series under test (``2026.10``), which names the snapshot folder."""
+
+
+class ReleaseSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Snapshots in Home Assistant's format, one folder per release series.
+
+    What a registry entry or a state looks like in a snapshot is Home
+    Assistant's serialisation and changes between releases (2026.10 added
+    ``object_id_base`` and enum-keyed capabilities, for instance), while
+    both legs of the suite must check their own release: each series keeps
+    its own ``snapshots/<series>/`` next to the test, and a series with no
+    folder fails rather than passes.
+    """
+
+    @classmethod
+    @override
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots" / HA_SERIES)
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in Home Assistant's format (as core's tests take them), in tests/snapshots/."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Snapshots as core's tests take them, in ``snapshots/<release series>/`` by the test."""
+    return snapshot.use_extension(ReleaseSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

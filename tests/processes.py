@@ -93,12 +93,20 @@ def prepare_config(config: Path, configuration_yaml: str) -> None:
     (config / "configuration.yaml").write_text(configuration_yaml, encoding="utf-8")
 
 
+HASS_PYTHON = os.environ.get("PANDORA_BOX_HASS_PYTHON") or sys.executable
+"""The Python whose Home Assistant the real ``hass`` processes run.
+
+scripts/test points the newest leg at ``.venv-hass`` (the newest homeassistant
+on PyPI, newer than the one pytest-homeassistant-custom-component pins) and the
+minimum leg at its own venv."""
+
+
 def start_hass(
     config: Path, log: Path, *, extra_env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start a real Home Assistant from the venv on ``config``."""
+    """Start a real Home Assistant (:data:`HASS_PYTHON`) on ``config``."""
     return subprocess.Popen(
-        [sys.executable, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
+        [HASS_PYTHON, "-m", "homeassistant", "--config", str(config), "--skip-pip"],
         cwd=config.parent,
         env={**subprocess_env(), **(extra_env or {})},
         stdout=subprocess.DEVNULL,

@@ -28,9 +28,9 @@ from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util.yaml import load_yaml_dict
 from hypothesis import HealthCheck, given, settings, strategies as st
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
 from custom_components.pandora_box.const import DOMAIN
 from simulators import Simulator

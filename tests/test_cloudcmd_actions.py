@@ -17,6 +17,8 @@ from homeassistant.exceptions import (
     UnknownUser,
 )
 from homeassistant.helpers.service import async_get_all_descriptions
+from homeassistant.helpers.translation import async_get_translations
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -26,7 +28,6 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
-import voluptuous as vol
 
 from custom_components.pandora_box import cloudcmd as cloudcmd_actions, paths
 from custom_components.pandora_box.cloudcmd import CLOUDCMD_ACTIONS, EVENT_FILE_OPERATION
@@ -861,12 +862,14 @@ async def test_logbook_shows_the_operation(
 
 
 async def test_actions_are_described(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """services.yaml lists every action with its fields (and loads, anchors included)."""
+    """services.yaml lists every action with its fields (and loads, anchors included);
+    each action's name is translated (the UI reads it from the translations)."""
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+    names = await async_get_translations(hass, "en", "services", [DOMAIN])
     for action in CLOUDCMD_ACTIONS:
         fields = {str(key) for key in action.fields} | {"config_entry_id"}
         assert set(descriptions[action.service]["fields"]) == fields, action.service
-        assert descriptions[action.service]["name"]
+        assert names[f"component.{DOMAIN}.services.{action.service}.name"]
 
 
 def test_error_keys_are_translated() -> None:

@@ -148,7 +148,9 @@ async def test_device_diagnostics(
             for secret in _secrets(entry):
                 assert secret not in text
             assert dump["device"]["name"] == device.name
-        service = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+        service = device_registry.async_get_device_by_identifier(
+            (DOMAIN, entry.entry_id), entry.entry_id
+        )
         assert service is not None
         dump = await get_diagnostics_for_device(hass, hass_client, entry, service)
         entities = {e["unique_id"]: e for e in dump["entities"]}

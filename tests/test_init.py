@@ -29,7 +29,9 @@ async def test_setup_and_unload(
     runtime = entry.runtime_data
     assert runtime.kind == sim.kind
     assert runtime.info.unique_id
-    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
     assert device is not None
     assert device.entry_type is dr.DeviceEntryType.SERVICE
     assert device.sw_version == runtime.info.version

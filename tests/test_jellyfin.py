@@ -99,7 +99,9 @@ async def test_entities(
 
     entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
     assert entries
-    device = device_registry.async_get_device(identifiers={(DOMAIN, config_entry.entry_id)})
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, config_entry.entry_id), config_entry.entry_id
+    )
     assert device is not None
     for entity_entry in sorted(entries, key=lambda e: e.entity_id):
         assert entity_entry.device_id == device.id
@@ -312,7 +314,9 @@ async def test_outage_and_recovery(
     assert _state(hass, MOVIES) == str(jf.counts()["MovieCount"])
     assert _state(hass, SCAN) == STATE_OFF
     assert _state(hass, VERSION) == "10.11.0"
-    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
     assert device is not None
     assert device.sw_version == "10.11.0"
 

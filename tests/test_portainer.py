@@ -48,7 +48,7 @@ def coordinator_of(entry: MockConfigEntry) -> PortainerCoordinator:
 
 def device_of(device_registry: dr.DeviceRegistry, key: str) -> dr.DeviceEntry | None:
     """The device of a Portainer device key."""
-    return device_registry.async_get_device(identifiers={(DOMAIN, f"{ENTRY_ID}_{key}")})
+    return device_registry.async_get_device_by_identifier((DOMAIN, f"{ENTRY_ID}_{key}"), ENTRY_ID)
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:
@@ -113,7 +113,7 @@ async def test_devices(
     hass: HomeAssistant, entry: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:
     """One device per environment (under the service), container and stack (under it)."""
-    service = device_registry.async_get_device(identifiers={(DOMAIN, ENTRY_ID)})
+    service = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
     endpoint = device_of(device_registry, "endpoint_1")
     assert service is not None
     assert endpoint is not None
@@ -560,7 +560,7 @@ async def test_remove_config_entry_device(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Current devices and the service device stay; a leftover one may be deleted."""
-    service = device_registry.async_get_device(identifiers={(DOMAIN, ENTRY_ID)})
+    service = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
     current = device_of(device_registry, "container_1_pandora/jellyfin")
     assert service is not None
     assert current is not None

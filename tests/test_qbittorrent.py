@@ -346,7 +346,9 @@ async def test_per_torrent_entities_follow_the_option(
     recent = coordinator_of(entry).data.recent
     assert len(recent) == 2
     first = recent[0]
-    device = device_registry.async_get_device(identifiers={(DOMAIN, f"{entry.entry_id}_{first}")})
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_{first}"), entry.entry_id
+    )
     assert device is not None
     assert device.via_device_id is not None
     entities = er.async_entries_for_device(entity_registry, device.id)

@@ -21,9 +21,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.yaml import load_yaml_dict
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
 from custom_components.pandora_box.const import DOMAIN
 from simulators import QBittorrentSimulator, Simulator
@@ -53,7 +53,7 @@ def record_text(record: logging.LogRecord) -> str:
     parts = [str(record.msg), repr(record.args)]
     try:
         parts.append(record.getMessage())
-    except (TypeError, ValueError):  # a record whose args do not fit its message
+    except TypeError, ValueError:  # a record whose args do not fit its message
         parts.append("")
     if record.exc_info:
         parts.append(formatter.formatException(record.exc_info))

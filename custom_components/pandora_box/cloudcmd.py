@@ -39,7 +39,7 @@ from homeassistant.exceptions import (
     UnknownUser,
 )
 import homeassistant.helpers.config_validation as cv
-import voluptuous as vol
+import probatio as vol
 
 from .api.cloudcmd import AlreadyExistsError, CloudCmdClient, FileEntry, NotFoundError
 from .api.errors import CannotConnectError, InvalidAuthError, PandoraError

@@ -25,6 +25,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import (
     CONF_API_KEY,
@@ -43,7 +44,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
+import probatio as vol
 
 from .api._http import parse_base_url
 from .api.cloudcmd import NotFoundError as RootNotFoundError
@@ -362,8 +363,13 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
 # -- qBittorrent options (issue 5) --
 
 
-class QBittorrentOptionsFlow(OptionsFlow):
-    """Per-torrent entities of a qBittorrent entry: on or off, and for how many torrents."""
+class QBittorrentOptionsFlow(OptionsFlowWithReload):
+    """Per-torrent entities of a qBittorrent entry: on or off, and for how many torrents.
+
+    The entry reloads (Home Assistant's automatic reload) only when the torrent
+    entity options changed; the download and library fields apply from the next
+    download without one.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options; the entry reloads when they changed.
@@ -377,6 +383,9 @@ class QBittorrentOptionsFlow(OptionsFlow):
             library, errors = library_options_from_input(user_input)
             if not errors:
                 options = TorrentOptions.from_options(user_input)
+                self.automatic_reload = options != TorrentOptions.from_options(
+                    self.config_entry.options
+                )
                 return self.async_create_entry(
                     data={
                         CONF_TORRENT_ENTITIES: options.torrent_entities,

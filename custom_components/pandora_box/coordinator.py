@@ -40,7 +40,6 @@ from .qbittorrent import (
     QBittorrentData,
     TorrentOptions,
     TorrentTracker,
-    async_reload_on_new_options,
     busy,
     most_recent,
 )
@@ -142,7 +141,6 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         self.tracker = TorrentTracker(hass, entry.entry_id)
         self.options = TorrentOptions.from_options(entry.options)
         self._fast_until = 0.0
-        entry.async_on_unload(entry.add_update_listener(async_reload_on_new_options))
 
     def keep_fast_after_change(self) -> None:
         """Poll fast for a while after an action changed something.
@@ -248,7 +246,8 @@ class JellyfinCoordinator(PandoraCoordinator[JellyfinData]):
     def _set_sw_version(self, version: str | None) -> None:
         """Show a new server version on the entry's service device."""
         registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self.config_entry.entry_id)})
+        entry_id = self.config_entry.entry_id
+        device = registry.async_get_device_by_identifier((DOMAIN, entry_id), entry_id)
         if device is not None:
             registry.async_update_device(device.id, sw_version=version)
 

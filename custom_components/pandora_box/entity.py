@@ -2,9 +2,10 @@
 
 Every entity belongs to a coordinator of one config entry.  By default it
 sits on the entry's service device; entities of child devices (a container,
-a stack, a torrent) pass their own ``device_info`` whose ``via_device`` is
-the entry's device.  Unique ids are built from the entry id, which never
-changes (the entry's unique id can, on reconfigure), and a stable key.
+a stack, a torrent) pass their own ``device_info``, linked to the device
+above them by ``via_device_id`` (:func:`child_device_info`).  Unique ids are
+built from the entry id, which never changes (the entry's unique id can, on
+reconfigure), and a stable key.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -28,6 +31,23 @@ type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], No
 def entry_device_info(entry: ConfigEntry) -> DeviceInfo:
     """Device info that points at the entry's service device (made at setup)."""
     return DeviceInfo(identifiers={(DOMAIN, entry.entry_id)})
+
+
+def registered_device_id(
+    hass: HomeAssistant, entry_id: str, identifier: tuple[str, str]
+) -> str | None:
+    """The id of the entry's device with ``identifier``, if it is registered."""
+    device = dr.async_get(hass).async_get_device_by_identifier(identifier, entry_id)
+    return None if device is None else device.id
+
+
+def child_device_info(
+    hass: HomeAssistant, entry_id: str, parent: tuple[str, str], info: DeviceInfo
+) -> DeviceInfo:
+    """``info`` linked to the entry's device ``parent`` (registered before its children)."""
+    if (parent_id := registered_device_id(hass, entry_id, parent)) is not None:
+        info["via_device_id"] = parent_id
+    return info
 
 
 class PandoraEntity[CoordinatorT: PandoraCoordinator[Any]](CoordinatorEntity[CoordinatorT]):

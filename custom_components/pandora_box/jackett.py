@@ -36,7 +36,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
+import probatio as vol
 
 from .api.errors import ResponseError
 from .api.jackett import JackettClient, TorrentResult

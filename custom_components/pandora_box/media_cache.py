@@ -84,7 +84,7 @@ def cache_ttl(options: Mapping[str, Any]) -> timedelta:
     raw = options.get(CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN)
     try:
         minutes = int(raw)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         minutes = DEFAULT_CACHE_TTL_MIN
     return timedelta(minutes=min(max(minutes, 0), MAX_CACHE_TTL_MIN))
 

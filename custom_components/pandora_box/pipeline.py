@@ -52,7 +52,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 import homeassistant.helpers.config_validation as cv
-import voluptuous as vol
+import probatio as vol
 
 from .api.errors import PandoraError, ResponseError
 from .api.jackett import JackettClient, TorrentResult

@@ -32,7 +32,7 @@ from .api.errors import CannotConnectError, ResponseError
 from .api.portainer import ContainerAction, StackAction
 from .const import DOMAIN
 from .coordinator import PandoraConfigEntry, PortainerCoordinator, coordinator_of
-from .entity import PandoraEntity
+from .entity import PandoraEntity, child_device_info
 from .helpers import upstream_errors
 from .portainer_model import (
     PortainerContainerData,
@@ -58,27 +58,35 @@ def device_identifier(entry_id: str, key: str) -> tuple[str, str]:
 
 def endpoint_device(coordinator: PortainerCoordinator, data: PortainerEndpointData) -> DeviceInfo:
     """Device of an environment, under the entry's service device."""
-    entry = coordinator.config_entry
+    entry_id = coordinator.config_entry.entry_id
     endpoint = data.endpoint
-    return DeviceInfo(
-        identifiers={device_identifier(entry.entry_id, data.key)},
-        name=endpoint.name,
-        manufacturer="Portainer.io",
-        model=ENDPOINT_MODELS.get(endpoint.type or 0, "Environment"),
-        via_device=(DOMAIN, entry.entry_id),
-        configuration_url=f"{coordinator.client.base_url}/#!/{endpoint.id}/docker/dashboard",
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        (DOMAIN, entry_id),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=endpoint.name,
+            manufacturer="Portainer.io",
+            model=ENDPOINT_MODELS.get(endpoint.type or 0, "Environment"),
+            configuration_url=f"{coordinator.client.base_url}/#!/{endpoint.id}/docker/dashboard",
+        ),
     )
 
 
 def container_device(coordinator: PortainerCoordinator, data: PortainerContainerData) -> DeviceInfo:
     """Device of a container, under its environment's device."""
     entry_id = coordinator.config_entry.entry_id
-    return DeviceInfo(
-        identifiers={device_identifier(entry_id, data.key)},
-        name=data.name,
-        manufacturer="Docker",
-        model="Container",
-        via_device=device_identifier(entry_id, endpoint_key(data.endpoint_id)),
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        device_identifier(entry_id, endpoint_key(data.endpoint_id)),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=data.name,
+            manufacturer="Docker",
+            model="Container",
+        ),
     )
 
 
@@ -86,15 +94,19 @@ def stack_device(coordinator: PortainerCoordinator, data: PortainerStackData) ->
     """Device of a stack, under its environment's device."""
     entry_id = coordinator.config_entry.entry_id
     stack = data.stack
-    return DeviceInfo(
-        identifiers={device_identifier(entry_id, data.key)},
-        name=stack.name,
-        manufacturer="Portainer.io",
-        model=STACK_MODELS.get(stack.type or 0, "Stack"),
-        via_device=device_identifier(entry_id, endpoint_key(stack.endpoint_id)),
-        configuration_url=(
-            f"{coordinator.client.base_url}/#!/{stack.endpoint_id}/docker/stacks/{stack.name}"
-            f"?id={stack.id}&type={stack.type}&regular=true"
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        device_identifier(entry_id, endpoint_key(stack.endpoint_id)),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=stack.name,
+            manufacturer="Portainer.io",
+            model=STACK_MODELS.get(stack.type or 0, "Stack"),
+            configuration_url=(
+                f"{coordinator.client.base_url}/#!/{stack.endpoint_id}/docker/stacks/{stack.name}"
+                f"?id={stack.id}&type={stack.type}&regular=true"
+            ),
         ),
     )
 
@@ -374,7 +386,7 @@ def async_remove_stale_devices(coordinator: PortainerCoordinator) -> None:
     registry = dr.async_get(coordinator.hass)
     for device in dr.async_entries_for_config_entry(registry, entry_id):
         if not device.identifiers & valid:
-            registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+            registry.async_remove_device(device.id)
 
 
 def async_remove_device(entry: PandoraConfigEntry, device: dr.DeviceEntry) -> bool:

@@ -349,7 +349,7 @@ class PortainerFetcher:
                 try:
                     async with asyncio.timeout(self.stats_timeout):
                         return await call()
-                except (PandoraError, TimeoutError):
+                except PandoraError, TimeoutError:
                     # This container goes without for one poll; the rest do not wait.
                     return None
 

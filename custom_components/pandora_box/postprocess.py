@@ -62,7 +62,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
-import voluptuous as vol
+import probatio as vol
 
 from .api.cloudcmd import CloudCmdClient
 from .api.errors import PandoraError

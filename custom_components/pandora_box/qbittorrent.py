@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 import heapq
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
@@ -186,14 +185,6 @@ class TorrentTracker:
         """Write the known torrents now (on unload); nothing before a first poll."""
         if self._synced:
             await self._store.async_save(self._records())
-
-
-async def async_reload_on_new_options(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
-    """Reload a qBittorrent entry when its options changed (not on other entry updates)."""
-    coordinator = entry.runtime_data.coordinator
-    current = getattr(coordinator, "options", None)
-    if current != TorrentOptions.from_options(entry.options):
-        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 def store_key(entry_id: str) -> str:

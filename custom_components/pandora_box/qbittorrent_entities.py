@@ -22,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api.qbittorrent import Torrent
 from .const import DOMAIN
 from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from .entity import child_device_info
 
 STATE_KEYS: Final = {
     "error": "error",
@@ -64,13 +65,17 @@ def torrent_device_info(coordinator: QBittorrentCoordinator, torrent_hash: str) 
     """A torrent's own device, linked to the entry's device."""
     entry_id = coordinator.config_entry.entry_id
     torrent = coordinator.data.torrents.get(torrent_hash)
-    return DeviceInfo(
-        identifiers={torrent_identifier(entry_id, torrent_hash)},
-        name=torrent.name if torrent is not None else torrent_hash,
-        manufacturer="qBittorrent project",
-        model="Torrent",
-        via_device=(DOMAIN, entry_id),
-        entry_type=dr.DeviceEntryType.SERVICE,
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        (DOMAIN, entry_id),
+        DeviceInfo(
+            identifiers={torrent_identifier(entry_id, torrent_hash)},
+            name=torrent.name if torrent is not None else torrent_hash,
+            manufacturer="qBittorrent project",
+            model="Torrent",
+            entry_type=dr.DeviceEntryType.SERVICE,
+        ),
     )
 
 
@@ -108,7 +113,7 @@ def async_track_torrent_entities(
         for torrent_hash, device in torrent_devices().items():
             if torrent_hash not in keep:
                 present.discard(torrent_hash)
-                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+                registry.async_remove_device(device.id)
 
     follow()
     entry.async_on_unload(coordinator.async_add_listener(follow))

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant import data_entry_flow
-from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-import voluptuous as vol
+import probatio as vol
 
 from .const import DOMAIN
 from .postprocess import ISSUE_PREFIX, Job, async_process
@@ -30,15 +29,13 @@ class PostprocessRepairFlow(RepairsFlow):
         self._issue_id = issue_id
         self._job = job
 
-    async def async_step_init(
-        self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> RepairsFlowResult:
         """Explain what failed; on confirmation try again."""
         errors: dict[str, str] = {}
         if user_input is not None:

@@ -22,7 +22,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 import homeassistant.helpers.config_validation as cv
-import voluptuous as vol
+import probatio as vol
 
 from .api.jellyfin import JellyfinClient
 from .clients import entry_client

@@ -38,7 +38,7 @@ from homeassistant.helpers.selector import (
     NumberSelectorConfig,
     NumberSelectorMode,
 )
-import voluptuous as vol
+import probatio as vol
 
 from .api.errors import RateLimitedError, ResponseError
 from .api.tmdb import MAX_PAGE, MediaDetails, MediaItem, MediaPage, MediaType, SearchType
@@ -246,7 +246,7 @@ def valid_tmdb_id(value: Any) -> int:
     """A TMDB id, or a translated error."""
     try:
         tmdb_id = int(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         tmdb_id = 0
     if not 1 <= tmdb_id <= MAX_TMDB_ID:
         raise invalid("tmdb_invalid_id", tmdb_id=str(value)[:50])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
+import probatio as vol
 
 
 def whole_number(value: Any) -> int:

@@ -40,7 +40,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
+import probatio as vol
 
 from .api.errors import RateLimitedError, ResponseError
 from .api.watchmode import StreamingSource, WatchmodeQuotaError, deduplicate_sources

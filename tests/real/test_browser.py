@@ -257,8 +257,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
 
 
 def _run(driver: webdriver.Chrome, script: str, *args: Any) -> Any:
-    """``driver.execute_script`` (untyped in selenium), typed."""
-    return driver.execute_script(script, *args)  # type: ignore[no-untyped-call]
+    """``driver.execute_script``, its answer as ``Any``."""
+    return driver.execute_script(script, *args)
 
 
 def _wait_for(what: str, check: Any, timeout: float = RENDER_TIMEOUT_S) -> Any:

@@ -14,6 +14,7 @@ There are no retries here: the coordinator's next poll is the retry.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 import hashlib
@@ -129,6 +130,19 @@ def rate_limited_error[E: RateLimitedError](
     )
 
 
+def basic_authorization(username: str, password: str) -> str | None:
+    """The ``Authorization`` value of HTTP Basic auth (UTF-8), None for a user name with ``:``.
+
+    Basic auth cannot carry a ``:`` in the user name.  Built here rather than
+    with ``aiohttp.BasicAuth``, whose use (and the ``auth`` request parameter)
+    aiohttp deprecates.
+    """
+    if ":" in username:
+        return None
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     """A finished response: status, content type and the whole (capped) body.
@@ -211,7 +225,6 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         json: Any = None,
         data: Any = None,
-        auth: aiohttp.BasicAuth | None = None,
         encoded_path: bool = False,
         auth_statuses: Collection[int] = (401, 403),
         allow_statuses: Collection[int] = (),
@@ -232,7 +245,6 @@ class HttpClient:
                 headers=headers,
                 json=json,
                 data=data,
-                auth=auth,
                 ssl=self._ssl,
                 timeout=self._timeout,
                 allow_redirects=False,
@@ -251,7 +263,7 @@ class HttpClient:
                 body = await read_capped(resp, self._max_bytes, self.service, self.origin)
                 content_type = resp.content_type
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
-        except (InvalidAuthError, CannotConnectError, ResponseError):
+        except InvalidAuthError, CannotConnectError, ResponseError:
             raise
         except TimeoutError as err:
             raise CannotConnectError(
@@ -312,7 +324,7 @@ def opt_int(value: Any) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
 
 
@@ -322,5 +334,5 @@ def opt_float(value: Any) -> float | None:
         return None
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None

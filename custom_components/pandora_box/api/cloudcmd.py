@@ -85,7 +85,14 @@ from urllib.parse import quote
 
 import aiohttp
 
-from ._http import DEFAULT_TIMEOUT, HttpClient, HttpResponse, as_dict, as_list
+from ._http import (
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    HttpResponse,
+    as_dict,
+    as_list,
+    basic_authorization,
+)
 from .errors import InvalidAuthError, ResponseError
 from .models import UpstreamInfo
 
@@ -267,11 +274,7 @@ class CloudCmdClient(HttpClient):
         """Keep the session, credentials and the entry's root folder."""
         super().__init__(session, url, verify_ssl=verify_ssl, timeout=timeout)
         self._root = join_path(split_path(root))
-        self._auth: aiohttp.BasicAuth | None
-        try:
-            self._auth = aiohttp.BasicAuth(username, password, encoding="utf-8")
-        except ValueError:  # a ':' in the user name cannot be sent with Basic auth
-            self._auth = None
+        self._authorization = basic_authorization(username, password)
 
     @property
     def root(self) -> str:
@@ -301,7 +304,7 @@ class CloudCmdClient(HttpClient):
         data: bytes | None = None,
     ) -> HttpResponse:
         """Send one authenticated request; 404 comes back for interpretation."""
-        if self._auth is None:
+        if self._authorization is None:
             raise InvalidAuthError(
                 f"{self.service} at {self.origin} cannot take this user name: "
                 "HTTP Basic auth does not allow ':' in it"
@@ -311,8 +314,7 @@ class CloudCmdClient(HttpClient):
             path,
             json=json,
             data=data,
-            auth=self._auth,
-            headers=_NO_GZIP,
+            headers={**_NO_GZIP, "Authorization": self._authorization},
             encoded_path=encoded,
             allow_statuses=(404,),
         )

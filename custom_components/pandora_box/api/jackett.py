@@ -461,7 +461,7 @@ def _rfc822_date(value: str | None) -> datetime | None:
         return None
     try:
         return _aware(parsedate_to_datetime(value.strip()))
-    except (TypeError, ValueError, IndexError):
+    except TypeError, ValueError, IndexError:
         return None
 
 

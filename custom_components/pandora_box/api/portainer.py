@@ -580,7 +580,7 @@ def _timestamp(value: str | None) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(int(float(value)), tz=UTC)
-    except (ValueError, OverflowError, OSError):
+    except ValueError, OverflowError, OSError:
         return None
 
 
