@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 import logging
 from pathlib import Path
-from typing import override
 from unittest.mock import PropertyMock, patch
 
-from homeassistant import const as ha_const
 import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from custom_components.pandora_box import media_cache
 from simulators import (
@@ -128,31 +125,14 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return seen
 
 
-HA_SERIES = ".".join(ha_const.__version__.split(".")[:2])
-"""The Home Assistant release series under test (``2026.10``), which names the snapshot folder."""
-
-
-class ReleaseSnapshotExtension(HomeAssistantSnapshotExtension):
-    """Snapshots in Home Assistant's format, one folder per release series.
-
-    What a registry entry or a state looks like in a snapshot is Home
-    Assistant's serialisation and changes between releases (2026.10 added
-    ``object_id_base`` and enum-keyed capabilities, for instance), while
-    both legs of the suite must check their own release: each series keeps
-    its own ``snapshots/<series>/`` next to the test, and a series with no
-    folder fails rather than passes.
-    """
-
-    @classmethod
-    @override
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots" / HA_SERIES)
-
-
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots as core's tests take them, in ``snapshots/<release series>/`` by the test."""
-    return snapshot.use_extension(ReleaseSnapshotExtension)
+    """Snapshots in Home Assistant's format (as core's tests take them), in tests/snapshots/.
+
+    Both legs check the same files: registry entries and states serialise alike
+    on 2026.9 and 2026.10 (2025.4's differed), so both releases must show the same.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
