@@ -41,6 +41,19 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m module args`` from the project root (a benchmark, say), its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def stop(
     proc: subprocess.Popen[bytes],
     *,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from .processes import ROOT, subprocess_env
+from .processes import run_module
 
 RATIO_LINE = re.compile(r"bytes_ratio=(\d+\.\d+) cpu_ratio=(\d+\.\d+)")
 
@@ -14,24 +12,8 @@ RATIO_LINE = re.compile(r"bytes_ratio=(\d+\.\d+) cpu_ratio=(\d+\.\d+)")
 def test_qbittorrent_sync_benchmark_small() -> None:
     """200 torrents, 3 polls: a table with both sides' data, the ratio line last."""
     # not measured by pytest-cov (its subprocess hook would spoil the data), as test_end_to_end
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.qbittorrent_sync",
-            "--torrents",
-            "200",
-            "--polls",
-            "3",
-            "--warmup",
-            "1",
-        ],
-        cwd=ROOT,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_module(
+        "benchmarks.qbittorrent_sync", "--torrents", "200", "--polls", "3", "--warmup", "1"
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
@@ -49,3 +31,41 @@ def test_qbittorrent_sync_benchmark_small() -> None:
     assert float(rows["core"][2]) > float(rows["ours"][2])
     assert float(match.group(1)) > 0
     assert float(match.group(2)) > 0
+
+
+def _tables(stdout: str) -> dict[str, dict[str, list[str]]]:
+    """The benchmark's tables by heading: each row's cells by its parser label."""
+    tables: dict[str, dict[str, list[str]]] = {}
+    rows: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        if line.startswith(("accuracy:", "cost,")):
+            rows = tables.setdefault(line.split(" (")[0], {})
+        elif line.split() and line.split()[0] in ("ours", "parse-torrent-title", "guessit"):
+            rows[line.split()[0]] = line.split()[1:]
+    return tables
+
+
+def _right(cell: str) -> int:
+    """``319/324`` -> 319."""
+    right, _, total = cell.partition("/")
+    assert int(right) <= int(total)
+    return int(right)
+
+
+def test_release_names_benchmark() -> None:
+    """Ours against PTN and guessit: never less accurate, nothing missed on the first 54."""
+    result = run_module("benchmarks.release_names")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not installed" not in result.stdout  # PTN and guessit are test requirements
+    tables = _tables(result.stdout)
+    first, every = tables["accuracy: the first 54 names"], tables["accuracy: all 100 names"]
+    for table in (first, every):
+        assert set(table) == {"ours", "parse-torrent-title", "guessit"}
+        for column in (-2, -1):  # the six ranking fields, all seven
+            ours = _right(table["ours"][column])
+            assert ours >= _right(table["parse-torrent-title"][column])
+            assert ours >= _right(table["guessit"][column])
+    assert first["ours"][-2:] == ["324/324", "378/378"]
+    cost = tables["cost, in a fresh interpreter"]
+    assert set(cost) == set(every)
+    assert all(float(cell) >= 0 for cells in cost.values() for cell in cells)  # no timing asserted

@@ -61,6 +61,8 @@ def test_requirements_admit_core_pin_and_match_the_test_environment() -> None:
     pinned = [Requirement(line) for line in test_lines if line.startswith("pyportainer")]
     assert [req.specifier for req in pinned] == [requirements["pyportainer"].specifier]
     assert set(manifest["loggers"]) >= {"pyportainer"}
+    # release names are parsed by our own typed parser: no untyped library at run time
+    assert set(requirements) == {"pyportainer"}
 
 
 def test_hacs_names_a_minimum_home_assistant_we_test_on() -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from .processes import ROOT, subprocess_env
+from .processes import run_module
 
 LAST_LINE = re.compile(r"setup_s=(\d+\.\d{3}) requests=(\d+)")
 KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer", "jellyfin")
@@ -15,15 +13,7 @@ KINDS = ("qbittorrent", "jackett", "tmdb", "watchmode", "cloudcmd", "portainer",
 def test_startup_benchmark_prints_its_figures() -> None:
     """One round: all seven loaded, requests per upstream, the figures line last."""
     # not measured by pytest-cov (its subprocess hook would spoil the data), as test_end_to_end
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.startup", "--rounds", "1"],
-        cwd=ROOT,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_module("benchmarks.startup", "--rounds", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("round 1: ")

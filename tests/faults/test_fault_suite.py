@@ -6,16 +6,13 @@ them as a table.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from homeassistant.core import HomeAssistant
 import pytest
 
 from simulators import Simulator
 
 from ..helpers import KINDS
-from ..processes import ROOT, subprocess_env
+from ..processes import run_module
 from .cells import CELLS, FAULTS
 
 
@@ -29,25 +26,8 @@ async def test_fault(hass: HomeAssistant, sim: Simulator, fault: str) -> None:
 
 def test_fault_suite_benchmark_prints_the_table() -> None:
     """`python -m benchmarks.fault_suite` runs a cell outside pytest; totals come last."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.fault_suite",
-            "--kind",
-            "jackett",
-            "--fault",
-            "malformed",
-            "--fault",
-            "auth_revoked",
-        ],
-        cwd=ROOT,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    faults = ("--fault", "malformed", "--fault", "auth_revoked")
+    result = run_module("benchmarks.fault_suite", "--kind", "jackett", *faults)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("Fault suite: 1 kinds x 2 faults")
