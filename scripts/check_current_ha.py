@@ -1,12 +1,30 @@
 """Check the integration against the newest Home Assistant release on PyPI, statically.
 
 Tests run on the Home Assistant that pytest-homeassistant-custom-component
-pins; users run the newest one.  This script downloads the newest
-``homeassistant`` wheel for Python 3.14 (``pip download --no-deps
---python-version 3.14 --only-binary=:all:``; kept in ``.venv/current-ha`` so a
-rerun only asks PyPI whether there is a newer one), reads it with ``zipfile``
-and ``ast`` (nothing of it is imported or run) and checks every
-``homeassistant.*`` import of ``custom_components/pandora_box``:
+pins; users run the newest one.  This script finds that release, downloads its
+wheel (kept in ``.venv/current-ha`` so a rerun downloads nothing while the
+release is the same), reads it with ``zipfile`` and ``ast`` (nothing of it is
+imported or run) and checks the integration against it.
+
+Which release: the newest final (not pre-release), not yanked ``homeassistant``
+with a wheel on the package index pip is configured with (``index-url`` and
+every ``extra-index-url`` of ``pip config list``; PEP 691 JSON, or a PEP 503
+page's ``data-requires-python``), chosen by its ``Requires-Python`` for the
+interpreter that will run it:
+
+* ``--python CMD`` names that interpreter (a command, such as a Python inside
+  a chroot): the newest release whose ``Requires-Python`` admits its full
+  version, and the newer ones it does not admit are named;
+* otherwise the newest release, and of the interpreters found here (this one,
+  ``$PYTHON``, ``python3`` and ``python3.N`` on ``PATH``, pyenv's) the newest
+  that its ``Requires-Python`` admits.  When none does, pip is told
+  ``--ignore-requires-python`` (the wheel is only read, never run).
+
+pip gets that interpreter's real full version (``--python-version 3.14.10``),
+never a padded one: pip reads ``3.14`` as 3.14.0, and every release from
+2026.3 on requires 3.14.2.  The script prints the release and why.
+
+It checks every ``homeassistant.*`` import of ``custom_components/pandora_box``:
 
 * the module exists in the wheel;
 * every imported name exists there (defined, assigned, imported or a
@@ -20,35 +38,55 @@ and ``ast`` (nothing of it is imported or run) and checks every
   defined.
 
 It also checks ``custom_components/pandora_box/brand/`` against the wheel's
-``brands`` integration (Home Assistant 2026.3 and later serve a custom
-integration's own icon and logo from there): every file must be one of the
-names in its ``ALLOWED_IMAGES``, and ``icon.png`` must be there.  A wheel
-older than that integration is said so in the output.
+``brands`` integration (Home Assistant 2026.3.0 and later serve a custom
+integration's own icon and logo from there): the files must be exactly the
+names in its ``ALLOWED_IMAGES``.  A wheel older than that integration is said
+so in the output.  And it compares the rules of our ``quality_scale.yaml``
+with those that the core integrations' ``quality_scale.yaml`` files of the
+wheel list (hassfest requires every rule in them since 2026.8).
 
 It prints the version it compared against and every problem, and exits 1
 when there is one (2 when no wheel could be had at all).
 
-    python scripts/check_current_ha.py [--wheel path/to.whl]
+    python scripts/check_current_ha.py [--python CMD] [--wheel path/to.whl]
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+import io
+import json
+import os
 from pathlib import Path
+import shlex
+import shutil
+import ssl
 import subprocess
 import sys
+import tokenize
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
 
-from packaging.utils import parse_wheel_filename
-from packaging.version import Version
+from homeassistant.util.yaml import parse_yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "custom_components" / "pandora_box"
 CACHE = ROOT / ".venv" / "current-ha"
-PYTHON_VERSION = "3.14"
+PROJECT = "homeassistant"
+DEFAULT_INDEX = "https://pypi.org/simple"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+INDEX_TIMEOUT = 60
+PYTHON_PROBE = "import platform; print(platform.python_version())"
 
 DEPRECATED_FACTORIES = frozenset(
     {"DeprecatedConstant", "DeprecatedConstantEnum", "DeprecatedAlias", "DeferredDeprecatedAlias"}
@@ -89,43 +127,331 @@ class ModuleInfo:
 # -- the wheel ------------------------------------------------------------------------
 
 
-def download_wheel(cache: Path) -> Path:
-    """The newest ``homeassistant`` wheel for Python 3.14, downloaded into ``cache``.
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One release on the index: its version and its wheel's ``Requires-Python``."""
 
-    pip skips the download when that wheel is already there.  When pip fails
-    (PyPI unreachable) the newest cached wheel is used, with a warning.
-    """
-    cache.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--disable-pip-version-check",
-        "--quiet",
-        "--python-version",
-        PYTHON_VERSION,
-        "--only-binary=:all:",
-        "homeassistant",
-        "-d",
-        str(cache),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    wheels = sorted(
-        cache.glob("homeassistant-*.whl"), key=lambda p: parse_wheel_filename(p.name)[1]
-    )
-    if result.returncode != 0:
-        if not wheels:
-            print(result.stderr.strip(), file=sys.stderr)
-            raise SystemExit("check_current_ha: could not download homeassistant from PyPI")
-        print(
-            f"check_current_ha: warning: pip download failed; using cached {wheels[-1].name}",
-            file=sys.stderr,
+    version: Version
+    requires_python: str | None
+
+    def admits(self, python: Version) -> bool:
+        """Whether ``python`` (a full version) may install it, as pip decides."""
+        if not self.requires_python:
+            return True
+        try:
+            specifier = SpecifierSet(self.requires_python)
+        except InvalidSpecifier:
+            return False
+        return specifier.contains(python, prereleases=True)
+
+    def needs(self) -> str:
+        """Its ``Requires-Python`` for a message."""
+        return f"Requires-Python {self.requires_python or '(none)'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    """A Python that runs here: the command that starts it and its full version."""
+
+    command: tuple[str, ...]
+    version: Version
+
+    def label(self) -> str:
+        """``Python 3.14.10 (/usr/bin/python3.14)``."""
+        return f"Python {self.version} ({shlex.join(self.command)})"
+
+    def pip_version(self) -> str:
+        """The version for pip's ``--python-version``: the interpreter's own three numbers.
+
+        ``platform.python_version()`` always gives three (``3.14.10``, ``3.15.0a1``);
+        a pre-release's tag is left out, as pip takes numbers only.
+        """
+        return ".".join(str(part) for part in self.version.release[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The release to compare against, the interpreter pip is told about, and why."""
+
+    release: Release
+    python: Interpreter | None  # None: no interpreter here admits it
+    reason: str
+
+    def pip_args(self) -> list[str]:
+        """What pip download gets besides the requirement."""
+        if self.python is None:
+            return ["--ignore-requires-python"]
+        return ["--python-version", self.python.pip_version()]
+
+
+def releases_from_files(files: Iterable[Mapping[str, Any]]) -> list[Release]:
+    """Final, not yanked releases that have a wheel, newest first (PEP 691 ``files``)."""
+    found: dict[Version, Release] = {}
+    for entry in files:
+        filename = str(entry.get("filename", ""))
+        if not filename.endswith(".whl") or entry.get("yanked"):
+            continue
+        try:
+            name, version, _build, _tags = parse_wheel_filename(filename)
+        except (InvalidWheelFilename, InvalidVersion):
+            continue
+        if name != PROJECT or version.is_prerelease:
+            continue
+        requires = entry.get("requires-python")
+        found.setdefault(version, Release(version, str(requires) if requires else None))
+    return sorted(found.values(), key=lambda release: release.version, reverse=True)
+
+
+class _SimpleHTML(HTMLParser):
+    """The files of a PEP 503 project page, in PEP 691's shape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            return
+        values = dict(attrs)
+        href = values.get("href") or ""
+        filename = urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1])
+        self.files.append(
+            {
+                "filename": filename,
+                "requires-python": values.get("data-requires-python"),
+                "yanked": "data-yanked" in values,
+            }
         )
-    for old in wheels[:-1]:  # keep only the newest
-        old.unlink()
-    return wheels[-1]
+
+
+def files_from_html(text: str) -> list[dict[str, Any]]:
+    """The files of a PEP 503 page (``data-requires-python`` is HTML-unescaped)."""
+    parser = _SimpleHTML()
+    parser.feed(text)
+    return parser.files
+
+
+def pip_config(python: str = sys.executable) -> dict[str, str]:
+    """``pip config list`` as {key: value}; the environment's values win, as in pip."""
+    result = subprocess.run(
+        [python, "-m", "pip", "config", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=INDEX_TIMEOUT,
+    )
+    return parse_pip_config(result.stdout)
+
+
+def parse_pip_config(text: str) -> dict[str, str]:
+    """{``index-url``: ..., ``extra-index-url``: ..., ``cert``: ...} from ``pip config list``.
+
+    As for ``pip download``: ``PIP_*`` variables first, then ``[download]``, then ``[global]``.
+    """
+    rank = {":env:": 0, "download": 1, "global": 2}
+    best: dict[str, tuple[int, str]] = {}
+    for line in text.splitlines():
+        key, sep, raw = line.partition("=")
+        if not sep:
+            continue
+        section, _, option = key.rpartition(".")
+        value = raw.strip().strip("'\"")
+        if section not in rank:
+            continue
+        order = rank[section]
+        if option not in best or order < best[option][0]:
+            best[option] = (order, value)
+    return {option: value for option, (_order, value) in best.items()}
+
+
+def index_urls(config: Mapping[str, str]) -> list[str]:
+    """The index pip uses first, then its extra indexes."""
+    main = config.get("index-url") or DEFAULT_INDEX
+    return [main, *config.get("extra-index-url", "").split()]
+
+
+def read_index(url: str, cert: str | None = None) -> list[dict[str, Any]] | None:
+    """The ``homeassistant`` files of one simple index, or ``None`` when it has none."""
+    page = f"{url.rstrip('/')}/{PROJECT}/"
+    parts = urllib.parse.urlsplit(page)
+    if parts.scheme == "file":
+        folder = Path(urllib.request.url2pathname(parts.path))
+        index = folder / "index.html"
+        return files_from_html(index.read_text(encoding="utf-8")) if index.is_file() else None
+    if parts.scheme not in ("http", "https"):
+        return None
+    accept = {"Accept": f"{SIMPLE_JSON}, text/html;q=0.1"}
+    request = urllib.request.Request(page, headers=accept)  # noqa: S310 (http or https)
+    context = ssl.create_default_context(cafile=cert) if cert else None
+    try:
+        with urllib.request.urlopen(request, timeout=INDEX_TIMEOUT, context=context) as answer:  # noqa: S310
+            body = answer.read().decode()
+            kind = answer.headers.get_content_type()
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return None
+        raise
+    if kind == SIMPLE_JSON:
+        files: list[dict[str, Any]] = json.loads(body)["files"]
+        return files
+    return files_from_html(body)
+
+
+def index_releases(config: Mapping[str, str]) -> tuple[list[Release], list[str]]:
+    """Every index's releases, merged (the first index that has a version wins), and notes."""
+    merged: dict[Version, Release] = {}
+    notes: list[str] = []
+    for url in index_urls(config):
+        try:
+            files = read_index(url, config.get("cert"))
+        except (OSError, ValueError) as err:
+            notes.append(f"{url}: not read ({err})")
+            continue
+        if files is None:
+            notes.append(f"{url}: no {PROJECT}")
+            continue
+        releases = releases_from_files(files)
+        notes.append(f"{url}: {len(releases)} release(s) with a wheel")
+        for release in releases:
+            merged.setdefault(release.version, release)
+    return sorted(merged.values(), key=lambda r: r.version, reverse=True), notes
+
+
+def probe(command: Sequence[str]) -> Interpreter | None:
+    """The interpreter ``command`` starts, with its full version, or ``None``."""
+    try:
+        result = subprocess.run(
+            [*command, "-c", PYTHON_PROBE],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        version = Version(result.stdout.strip()) if result.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, InvalidVersion):
+        return None
+    return None if version is None else Interpreter(tuple(command), version)
+
+
+def candidate_commands() -> list[tuple[str, ...]]:
+    """Pythons to look at: this one, ``$PYTHON``, ``PATH``'s, pyenv's (each once)."""
+    commands: list[tuple[str, ...]] = [(sys.executable,)]
+    if os.environ.get("PYTHON"):
+        commands.append(tuple(shlex.split(os.environ["PYTHON"])))
+    names = ("python3", *(f"python3.{minor}" for minor in range(13, 21)))
+    commands.extend((found,) for name in names if (found := shutil.which(name)))
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    commands.extend((str(p),) for p in sorted(pyenv.glob("*/bin/python3")))
+    unique: dict[str, tuple[str, ...]] = {}
+    for command in commands:
+        key = str(Path(command[0]).resolve()) if len(command) == 1 else shlex.join(command)
+        unique.setdefault(key, command)
+    return list(unique.values())
+
+
+def choose(
+    releases: Sequence[Release], interpreters: Sequence[Interpreter], *, pinned: bool
+) -> Choice:
+    """The release to compare against (see the module docstring), and why."""
+    if not releases:
+        raise SystemExit("check_current_ha: the index lists no homeassistant release with a wheel")
+    newest = releases[0]
+    if pinned:
+        (python,) = interpreters
+        release = next((r for r in releases if r.admits(python.version)), None)
+        if release is None:
+            raise SystemExit(f"check_current_ha: no homeassistant release admits {python.label()}")
+        reason = f"the newest release whose {release.needs()} admits {python.label()}"
+        if release is not newest:
+            newer = [r for r in releases if r.version > release.version]
+            reason += (
+                f"; {len(newer)} newer release(s) do not, the newest {newest.version} "
+                f"({newest.needs()})"
+            )
+        return Choice(release, python, reason)
+    able = [i for i in interpreters if newest.admits(i.version)]
+    if able:
+        python = max(able, key=lambda i: i.version)
+        return Choice(
+            newest, python, f"the newest release; its {newest.needs()} admits {python.label()}"
+        )
+    found = (
+        ", ".join(str(i.version) for i in sorted(interpreters, key=lambda i: i.version)) or "none"
+    )
+    return Choice(
+        newest,
+        None,
+        f"the newest release; no Python here admits its {newest.needs()} (found: {found}), "
+        "so pip is told --ignore-requires-python (the wheel is only read); "
+        "give --python CMD to choose for an interpreter",
+    )
+
+
+def download_wheel(choice: Choice, cache: Path) -> Path:
+    """The chosen release's wheel in ``cache`` (downloaded unless it is there already)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    version = choice.release.version
+
+    def cached() -> list[Path]:
+        return [
+            p for p in cache.glob(f"{PROJECT}-*.whl") if parse_wheel_filename(p.name)[1] == version
+        ]
+
+    if not cached():
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--only-binary=:all:",
+            *choice.pip_args(),
+            f"{PROJECT}=={version}",
+            "-d",
+            str(cache),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not cached():
+            print(result.stderr.strip(), file=sys.stderr)
+            raise SystemExit(f"check_current_ha: could not download homeassistant {version}")
+    for old in cache.glob(f"{PROJECT}-*.whl"):  # keep only this release
+        if parse_wheel_filename(old.name)[1] != version:
+            old.unlink()
+    return cached()[0]
+
+
+def newest_cached(cache: Path) -> Path | None:
+    """The newest wheel already in ``cache`` (for when the index cannot be read)."""
+    wheels = sorted(cache.glob(f"{PROJECT}-*.whl"), key=lambda p: parse_wheel_filename(p.name)[1])
+    return wheels[-1] if wheels else None
+
+
+def resolve_wheel(args: argparse.Namespace) -> tuple[Path, str]:
+    """The wheel to check and the sentence that says why it is that one."""
+    if args.wheel is not None:
+        return args.wheel, "given with --wheel"
+    config = pip_config()
+    releases, notes = index_releases(config)
+    for note in notes:
+        print(f"check_current_ha: index {note}")
+    if not releases:
+        if (wheel := newest_cached(args.cache)) is None:
+            raise SystemExit("check_current_ha: no index answered and no wheel is cached")
+        return wheel, "no index answered: the newest wheel cached earlier"
+    if args.python:
+        interpreter = probe(shlex.split(args.python))
+        if interpreter is None:
+            raise SystemExit(f"check_current_ha: --python {args.python!r} does not run")
+        choice = choose(releases, [interpreter], pinned=True)
+    else:
+        found: dict[Version, Interpreter] = {}
+        for command in candidate_commands():
+            if (interpreter := probe(command)) is not None:
+                found.setdefault(interpreter.version, interpreter)
+        choice = choose(releases, list(found.values()), pinned=False)
+    return download_wheel(choice, args.cache), choice.reason
 
 
 def wheel_version(wheel: zipfile.ZipFile, path: Path) -> Version:
@@ -137,6 +463,51 @@ def wheel_version(wheel: zipfile.ZipFile, path: Path) -> Version:
                 if line.startswith("Version:"):
                     return Version(line.split(":", 1)[1].strip())
     return version
+
+
+def parse_source(source: str) -> ast.Module:
+    """Parse a module of the wheel, also with an interpreter older than the wheel's Python.
+
+    Home Assistant 2026.3 and later are Python 3.14 code.  The one 3.14 syntax they
+    use that 3.13 cannot parse is ``except A, B:`` without parentheses (PEP 758);
+    under 3.13 such clauses get their parentheses back before parsing.
+    """
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        if sys.version_info >= (3, 14):
+            raise
+        return ast.parse(parenthesize_excepts(source))
+
+
+def parenthesize_excepts(source: str) -> str:
+    """``except A, B:`` (and ``except* A, B:``) written as ``except (A, B):``."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    inserts: list[tuple[tuple[int, int], str]] = []
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.NAME or token.string != "except":
+            continue
+        first = index + 1
+        if tokens[first].exact_type == tokenize.STAR:
+            first += 1
+        depth, comma, end = 0, False, first
+        for end in range(first, len(tokens)):
+            kind = tokens[end].exact_type
+            if kind in (tokenize.LPAR, tokenize.LSQB, tokenize.LBRACE):
+                depth += 1
+            elif kind in (tokenize.RPAR, tokenize.RSQB, tokenize.RBRACE):
+                depth -= 1
+            elif depth == 0 and kind == tokenize.COMMA:
+                comma = True
+            elif depth == 0 and (kind == tokenize.COLON or tokens[end].string == "as"):
+                break
+        if comma and tokens[end].exact_type == tokenize.COLON:
+            inserts += [(tokens[first].start, "("), (tokens[end].start, ")")]
+    lines = source.splitlines(keepends=True)
+    for (row, column), text in sorted(inserts, reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:column] + text + line[column:]
+    return "".join(lines)
 
 
 class Wheel:
@@ -163,7 +534,7 @@ class Wheel:
             source = self._archive.read(self._files[module]).decode()
             is_package = self._files[module].endswith("__init__.py")
             package = module if is_package else module.rpartition(".")[0]
-            self._parsed[module] = parse_module(ast.parse(source), package)
+            self._parsed[module] = parse_module(parse_source(source), package)
         return self._parsed[module]
 
     def resolve(self, module: str, name: str) -> tuple[str, str] | None:
@@ -192,7 +563,7 @@ class Wheel:
         """Every string literal in the value assigned to ``module.name`` (a set, a list...)."""
         source = self._archive.read(self._files[module]).decode()
         found: set[str] = set()
-        for node in ast.parse(source).body:
+        for node in parse_source(source).body:
             if isinstance(node, ast.Assign):
                 targets, value = node.targets, node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -366,7 +737,7 @@ def check_brand(source: Path, wheel: Wheel) -> tuple[str, list[str]]:
     if not wheel.has_module(BRANDS_CONST):
         summary = (
             f"brand images: {len(names)} file(s); this release predates the brands "
-            "integration (Home Assistant 2026.3), so they are checked by tests/test_brand.py only"
+            "integration (Home Assistant 2026.3.0), so they are checked by tests/test_brand.py only"
         )
         return summary, []
     allowed = wheel.strings_in(BRANDS_CONST, "ALLOWED_IMAGES")
@@ -375,31 +746,76 @@ def check_brand(source: Path, wheel: Wheel) -> tuple[str, list[str]]:
         for name in names
         if name not in allowed
     ]
-    if "icon.png" not in names:
-        problems.append("brand/icon.png is missing (every other image falls back to it)")
+    problems.extend(
+        f"brand/{name} is missing (the brands integration serves it)"
+        for name in sorted(allowed - set(names))
+    )
     return f"brand images: {len(names)} file(s) checked against brands.ALLOWED_IMAGES", problems
 
 
+def check_quality_scale(source: Path, archive: zipfile.ZipFile) -> tuple[str, list[str]]:
+    """Our ``quality_scale.yaml`` rules against those the wheel's core integrations list."""
+
+    def rules(text: str) -> frozenset[str]:
+        data = parse_yaml(text)
+        listed = data.get("rules") if isinstance(data, dict) else None
+        return frozenset(listed) if isinstance(listed, dict) else frozenset()
+
+    core = [
+        rules(archive.read(name).decode())
+        for name in archive.namelist()
+        if name.startswith("homeassistant/components/") and name.endswith("/quality_scale.yaml")
+    ]
+    if not core:
+        return "quality scale: this release ships no quality_scale.yaml to compare with", []
+    ours = rules((source / "quality_scale.yaml").read_text(encoding="utf-8"))
+    if len(set(core)) != 1:  # before 2026.8 core files could leave rules out
+        known = frozenset().union(*core)
+        problems = [
+            f"quality_scale.yaml: {rule} is not a rule here" for rule in sorted(ours - known)
+        ]
+        summary = f"quality scale: {len(ours)} rules; {len(known)} known to {len(core)} core files"
+        return summary, problems
+    (listed,) = set(core)
+    problems = [f"quality_scale.yaml: {rule} is not a rule" for rule in sorted(ours - listed)]
+    problems += [f"quality_scale.yaml: {rule} is missing" for rule in sorted(listed - ours)]
+    summary = (
+        f"quality scale: {len(ours)} rules; each of the {len(core)} core files lists {len(listed)}"
+    )
+    return summary, problems
+
+
 def main() -> int:
-    """Download (or reuse) the wheel, check, print the outcome."""
+    """Choose the release, download (or reuse) its wheel, check, print the outcome."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheel", type=Path, help="check against this wheel (no download)")
+    parser.add_argument(
+        "--python",
+        metavar="CMD",
+        help="the interpreter that will run Home Assistant (a command, e.g. 'python3.14')",
+    )
+    parser.add_argument(
+        "--wheel", type=Path, help="check against this wheel (no index, no download)"
+    )
+    parser.add_argument("--cache", type=Path, default=CACHE, help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, default=SOURCE, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    path: Path = args.wheel or download_wheel(CACHE)
+    path, reason = resolve_wheel(args)
     with zipfile.ZipFile(path) as archive:
         version = wheel_version(archive, path)
         wheel = Wheel(archive)
         uses = collect_uses(args.source, wheel)
         problems = check(uses, wheel)
         brand_summary, brand_problems = check_brand(args.source, wheel)
-        problems += brand_problems
+        scale_summary, scale_problems = check_quality_scale(args.source, archive)
+        problems += brand_problems + scale_problems
     names = len({(u.module, u.name) for u in uses})
+    print(f"check_current_ha: homeassistant {version}: {reason}")
     print(
         f"check_current_ha: compared {names} Home Assistant imports and names "
-        f"against homeassistant {version} (newest on PyPI for Python {PYTHON_VERSION})"
+        f"against homeassistant {version}"
     )
     print(f"check_current_ha: {brand_summary}")
+    print(f"check_current_ha: {scale_summary}")
     for problem in problems:
         print(f"  {problem}")
     if problems:

@@ -1,17 +1,23 @@
-"""The integration's own brand images (``brand/``, served by Home Assistant 2026.3+).
+"""The integration's own brand images (``brand/``, served by Home Assistant 2026.3.0+).
 
-Home Assistant's ``brands`` integration serves ``custom_components/<domain>/brand/``
-at ``/api/brands/integration/<domain>/<image>`` before it asks the brands CDN,
-and HACS's brands check accepts ``custom_components/<domain>/brand/icon.png``.
-These tests hold the images to the brand rules (home-assistant/brands README):
-PNG, icon 256x256 and 512x512 for ``@2x``, logo shortest side 128-256 (256-512
-for ``@2x``) and landscape, transparency, trimmed, compressed.
+Home Assistant's ``brands`` integration (new in 2026.3.0; 2026.2 has none) serves
+``custom_components/<domain>/brand/`` at ``/api/brands/integration/<domain>/<image>``
+before it asks the brands CDN, for the eight names of its ``ALLOWED_IMAGES``
+(the same eight from 2026.3.0 to 2026.11.0), and HACS's brands check accepts
+``custom_components/<domain>/brand/icon.png``.  These tests hold the images to
+the brand rules (home-assistant/brands README): PNG, icon 256x256 and 512x512
+for ``@2x``, logo shortest side 128-256 (256-512 for ``@2x``) and landscape,
+transparency, trimmed, compressed; every served name is there, and each
+``dark_`` image is drawn for dark pages (lighter than its light twin).
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.loader import async_get_custom_components
 from homeassistant.util.yaml import load_yaml_dict
@@ -22,6 +28,7 @@ from custom_components.pandora_box.const import DOMAIN
 
 ROOT = Path(__file__).parent.parent
 BRAND = ROOT / "custom_components" / DOMAIN / "brand"
+# homeassistant.components.brands.const.ALLOWED_IMAGES, 2026.3.0 to 2026.11.0.
 ALLOWED = {
     f"{dark}{kind}{hdpi}.png"
     for dark in ("", "dark_")
@@ -33,12 +40,18 @@ IMAGES = sorted(p.name for p in BRAND.iterdir())
 
 
 def test_names_are_those_home_assistant_serves() -> None:
-    """Only the eight names exist, icon.png and an hDPI twin of every image among them."""
-    assert "icon.png" in IMAGES
-    assert set(IMAGES) <= ALLOWED, set(IMAGES) - ALLOWED
-    for name in IMAGES:
-        if "@2x" not in name:
-            assert name.replace(".png", "@2x.png") in IMAGES, f"{name} has no @2x"
+    """Every name Home Assistant serves is there, and nothing else."""
+    assert set(IMAGES) == ALLOWED, set(IMAGES) ^ ALLOWED
+
+
+def test_names_match_the_installed_brands_integration() -> None:
+    """Where the Home Assistant under test has the brands integration, its names are ours."""
+    try:  # imported by name: the Home Assistant that mypy reads may predate it
+        brands_const = importlib.import_module("homeassistant.components.brands.const")
+    except ImportError:
+        assert AwesomeVersion(ha_version) < AwesomeVersion("2026.3.0")
+        pytest.skip(f"Home Assistant {ha_version} has no brands integration (new in 2026.3.0)")
+    assert set(brands_const.ALLOWED_IMAGES) == ALLOWED
 
 
 @pytest.mark.parametrize("name", IMAGES)
@@ -72,20 +85,28 @@ def test_hdpi_is_twice_the_size() -> None:
             assert abs(big.height - 2 * small.height) <= 2, name
 
 
-def test_dark_logo_is_lighter_than_the_logo() -> None:
-    """dark_logo exists for dark themes: its wordmark is light where logo's is dark."""
+def _mean_lightness(name: str, part: str) -> float:
+    """Mean lightness (0-255) of the opaque pixels of ``part``: the icon or the wordmark."""
+    with Image.open(BRAND / name) as image:
+        rgba = image.convert("RGBA")
+    side = rgba.height  # the icon is square, at the left of a logo
+    box = (0, 0, side, side) if part == "icon" else (rgba.width // 2, 0, rgba.width, side)
+    pixels = [sum(p[:3]) / 3 for p in rgba.crop(box).getdata() if p[3] > 200]
+    assert pixels
+    return float(sum(pixels) / len(pixels))
 
-    def mean_lightness(name: str) -> float:
-        with Image.open(BRAND / name) as image:
-            rgba = image.convert("RGBA")
-        # the wordmark half, opaque pixels only
-        text = rgba.crop((rgba.width // 2, 0, rgba.width, rgba.height))
-        pixels = [sum(p[:3]) / 3 for p in text.getdata() if p[3] > 200]
-        assert pixels
-        return float(sum(pixels) / len(pixels))
 
-    assert mean_lightness("logo.png") < 80
-    assert mean_lightness("dark_logo.png") > 180
+@pytest.mark.parametrize("name", sorted(n for n in ALLOWED if not n.startswith("dark_")))
+def test_dark_variant_is_drawn_for_dark_pages(name: str) -> None:
+    """Each dark_ image is its own drawing, lighter than the light one (tile and wordmark)."""
+    dark = f"dark_{name}"
+    with Image.open(BRAND / name) as light_image, Image.open(BRAND / dark) as dark_image:
+        assert light_image.size == dark_image.size, dark
+        assert light_image.tobytes() != dark_image.tobytes(), f"{dark} is a copy of {name}"
+    assert _mean_lightness(dark, "icon") > _mean_lightness(name, "icon") + 15
+    if "logo" in name:
+        assert _mean_lightness(name, "wordmark") < 80
+        assert _mean_lightness(dark, "wordmark") > 180
 
 
 async def test_home_assistant_finds_the_brand_folder(hass: HomeAssistant) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+import tomllib
 from typing import Any
 
 from awesomeversion import AwesomeVersion
@@ -72,3 +73,13 @@ def test_hacs_names_a_minimum_home_assistant_we_test_on() -> None:
     minimum = AwesomeVersion(hacs["homeassistant"])
     assert minimum.valid
     assert minimum <= AwesomeVersion(ha_version)
+
+
+def test_license_file_is_the_mit_license_pyproject_declares() -> None:
+    """HACS's license check wants a LICENSE file; it is the MIT text pyproject.toml names."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "MIT"
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n")
+    assert re.search(r"^Copyright \(c\) 20\d\d Pandora Box developers$", text, re.MULTILINE)
+    assert "WITHOUT WARRANTY OF ANY KIND" in text

@@ -65,6 +65,7 @@ from .const import (
     WATCHMODE_DEFAULT_URL,
     Kind,
 )
+from .coordinator import PandoraConfigEntry
 from .jackett import JackettOptionsFlow
 from .postprocess import (
     options_fields as library_options_fields,
@@ -185,7 +186,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: PandoraConfigEntry) -> OptionsFlow:
         """The options flow of the entry's kind (see ``OPTIONS_FLOWS``)."""
         return OPTIONS_FLOWS[Kind(config_entry.data[CONF_KIND])]()
 
