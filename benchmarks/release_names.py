@@ -22,7 +22,7 @@ them as "does what it was built to do", and the libraries' figures there as a
 comparison on cases they were not tuned for either.  The libraries' outputs
 are mapped onto our vocabulary (``RESOLUTIONS``, ``SOURCES``, ``CODECS``;
 heights by ``resolution_of_lines``, as ours) by the tables below.  PTN and
-guessit are benchmark-only (``requirements_test.txt``); a row says when one
+guessit are benchmark-only (``requirements/common.txt``); a row says when one
 is not installed.  ``--verbose`` prints every miss.
 """
 

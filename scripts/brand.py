@@ -1,6 +1,6 @@
 """Draw the integration's brand images into ``custom_components/pandora_box/brand/``.
 
-    .venv/bin/python scripts/brand.py
+    scripts/in-sid .venv-newest/bin/python scripts/brand.py
 
 Since Home Assistant 2026.3.0 a custom integration ships its own icon and logo
 in a ``brand/`` folder next to its manifest (served by the ``brands``

@@ -58,7 +58,6 @@ import ast
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-import io
 import json
 import os
 from pathlib import Path
@@ -67,7 +66,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-import tokenize
 from typing import Any
 import urllib.error
 import urllib.parse
@@ -193,7 +191,7 @@ def releases_from_files(files: Iterable[Mapping[str, Any]]) -> list[Release]:
             continue
         try:
             name, version, _build, _tags = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, InvalidVersion):
+        except InvalidWheelFilename, InvalidVersion:
             continue
         if name != PROJECT or version.is_prerelease:
             continue
@@ -328,7 +326,7 @@ def probe(command: Sequence[str]) -> Interpreter | None:
             timeout=30,
         )
         version = Version(result.stdout.strip()) if result.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired, InvalidVersion):
+    except OSError, subprocess.TimeoutExpired, InvalidVersion:
         return None
     return None if version is None else Interpreter(tuple(command), version)
 
@@ -465,51 +463,6 @@ def wheel_version(wheel: zipfile.ZipFile, path: Path) -> Version:
     return version
 
 
-def parse_source(source: str) -> ast.Module:
-    """Parse a module of the wheel, also with an interpreter older than the wheel's Python.
-
-    Home Assistant 2026.3 and later are Python 3.14 code.  The one 3.14 syntax they
-    use that 3.13 cannot parse is ``except A, B:`` without parentheses (PEP 758);
-    under 3.13 such clauses get their parentheses back before parsing.
-    """
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        if sys.version_info >= (3, 14):
-            raise
-        return ast.parse(parenthesize_excepts(source))
-
-
-def parenthesize_excepts(source: str) -> str:
-    """``except A, B:`` (and ``except* A, B:``) written as ``except (A, B):``."""
-    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    inserts: list[tuple[tuple[int, int], str]] = []
-    for index, token in enumerate(tokens):
-        if token.type != tokenize.NAME or token.string != "except":
-            continue
-        first = index + 1
-        if tokens[first].exact_type == tokenize.STAR:
-            first += 1
-        depth, comma, end = 0, False, first
-        for end in range(first, len(tokens)):
-            kind = tokens[end].exact_type
-            if kind in (tokenize.LPAR, tokenize.LSQB, tokenize.LBRACE):
-                depth += 1
-            elif kind in (tokenize.RPAR, tokenize.RSQB, tokenize.RBRACE):
-                depth -= 1
-            elif depth == 0 and kind == tokenize.COMMA:
-                comma = True
-            elif depth == 0 and (kind == tokenize.COLON or tokens[end].string == "as"):
-                break
-        if comma and tokens[end].exact_type == tokenize.COLON:
-            inserts += [(tokens[first].start, "("), (tokens[end].start, ")")]
-    lines = source.splitlines(keepends=True)
-    for (row, column), text in sorted(inserts, reverse=True):
-        line = lines[row - 1]
-        lines[row - 1] = line[:column] + text + line[column:]
-    return "".join(lines)
-
-
 class Wheel:
     """The modules of a ``homeassistant`` wheel, parsed on demand."""
 
@@ -534,7 +487,7 @@ class Wheel:
             source = self._archive.read(self._files[module]).decode()
             is_package = self._files[module].endswith("__init__.py")
             package = module if is_package else module.rpartition(".")[0]
-            self._parsed[module] = parse_module(parse_source(source), package)
+            self._parsed[module] = parse_module(ast.parse(source), package)
         return self._parsed[module]
 
     def resolve(self, module: str, name: str) -> tuple[str, str] | None:
@@ -563,7 +516,7 @@ class Wheel:
         """Every string literal in the value assigned to ``module.name`` (a set, a list...)."""
         source = self._archive.read(self._files[module]).decode()
         found: set[str] = set()
-        for node in parse_source(source).body:
+        for node in ast.parse(source).body:
             if isinstance(node, ast.Assign):
                 targets, value = node.targets, node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:

@@ -1,6 +1,6 @@
 """Write translations/en.json from strings.json (they must stay equal; tests check it).
 
-    .venv/bin/python scripts/translations.py
+    scripts/in-sid .venv-newest/bin/python scripts/translations.py
 
 strings.json is the English source of truth, as in Home Assistant core; this
 integration ships no ``[%key:...]`` references, so en.json is a plain copy.

@@ -91,7 +91,11 @@ def _mean_lightness(name: str, part: str) -> float:
         rgba = image.convert("RGBA")
     side = rgba.height  # the icon is square, at the left of a logo
     box = (0, 0, side, side) if part == "icon" else (rgba.width // 2, 0, rgba.width, side)
-    pixels = [sum(p[:3]) / 3 for p in rgba.crop(box).getdata() if p[3] > 200]
+    pixels = [
+        sum(p[:3]) / 3
+        for p in rgba.crop(box).get_flattened_data()
+        if isinstance(p, tuple) and p[3] > 200  # RGBA: every pixel is a 4-tuple
+    ]
     assert pixels
     return float(sum(pixels) / len(pixels))
 

@@ -6,7 +6,6 @@ the wheel is written by the test, and pip download is replaced where it is calle
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 from pathlib import Path
 import platform
@@ -399,26 +398,3 @@ def test_download_passes_the_real_version_or_ignores(
     assert "--ignore-requires-python" in commands[-1]
     assert "--python-version" not in commands[-1]
     assert [p.name for p in cache.iterdir()] == ["homeassistant-2026.2.3-py3-none-any.whl"]
-
-
-def test_bare_except_tuples_are_parenthesized(script: ModuleType) -> None:
-    """PEP 758 clauses parse under Python 3.13; others are left as they are."""
-    source = (
-        "try:\n    pass\n"
-        "except KeyError, ValueError:\n    pass\n"
-        "except (OSError, TimeoutError) as err:\n    pass\n"
-        "except getattr(m, 'A'), B:\n    pass\n"
-        "except Exception:\n    pass\n"
-        "try:\n    pass\n"
-        "except* A, B:\n    pass\n"
-    )
-    fixed = script.parenthesize_excepts(source)
-    assert "except (KeyError, ValueError):" in fixed
-    assert "except (OSError, TimeoutError) as err:" in fixed
-    assert "except (getattr(m, 'A'), B):" in fixed
-    assert "except Exception:" in fixed
-    assert "except* (A, B):" in fixed
-    handlers = [
-        h for node in ast.walk(script.parse_source(source)) for h in getattr(node, "handlers", [])
-    ]
-    assert [type(h.type).__name__ for h in handlers] == ["Tuple", "Tuple", "Tuple", "Name", "Tuple"]

@@ -58,7 +58,7 @@ def test_requirements_admit_core_pin_and_match_the_test_environment() -> None:
     requirements = {Requirement(line).name: Requirement(line) for line in manifest["requirements"]}
     assert requirements["pyportainer"].specifier.contains("1.0.50")
     assert not requirements["pyportainer"].specifier.contains("2.0.0")
-    test_lines = (ROOT / "requirements_test.txt").read_text(encoding="utf-8").splitlines()
+    test_lines = (ROOT / "requirements" / "common.txt").read_text(encoding="utf-8").splitlines()
     pinned = [Requirement(line) for line in test_lines if line.startswith("pyportainer")]
     assert [req.specifier for req in pinned] == [requirements["pyportainer"].specifier]
     assert set(manifest["loggers"]) >= {"pyportainer"}
@@ -66,13 +66,16 @@ def test_requirements_admit_core_pin_and_match_the_test_environment() -> None:
     assert set(requirements) == {"pyportainer"}
 
 
-def test_hacs_names_a_minimum_home_assistant_we_test_on() -> None:
-    """hacs.json names a minimum version no newer than the one the suite runs on."""
+def test_hacs_names_the_minimum_home_assistant_we_test_on() -> None:
+    """hacs.json's minimum is the release the minimum leg runs, and no leg runs older."""
     hacs = _json(ROOT / "hacs.json")
     assert hacs["name"] == _json(COMPONENT / "manifest.json")["name"]
     minimum = AwesomeVersion(hacs["homeassistant"])
     assert minimum.valid
     assert minimum <= AwesomeVersion(ha_version)
+    leg = (ROOT / "requirements" / "minimum.txt").read_text(encoding="utf-8")
+    assert f"Home Assistant we support (hacs.json, README):\n# {minimum}," in leg
+    assert f"{minimum}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_license_file_is_the_mit_license_pyproject_declares() -> None:
