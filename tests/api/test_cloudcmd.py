@@ -12,6 +12,7 @@ from aiohttp import web
 import pytest
 from yarl import URL
 
+from custom_components.pandora_box.api._http import basic_authorization
 from custom_components.pandora_box.api.cloudcmd import (
     AlreadyExistsError,
     CloudCmdClient,
@@ -40,6 +41,13 @@ ODD = "we#ird ?%20 näme & ü.txt"
 """A name with every character that must be percent-encoded."""
 
 type MakeClient = Callable[..., CloudCmdClient]
+
+
+def _basic_auth(username: str, password: str) -> dict[str, str]:
+    """Basic auth headers for requests the tests send by hand (as the client builds them)."""
+    value = basic_authorization(username, password)
+    assert value is not None
+    return {"Authorization": value}
 
 
 @pytest.fixture
@@ -168,11 +176,11 @@ async def test_simulator_auth_shapes(
         assert resp.headers["WWW-Authenticate"] == 'Basic realm="Cloud Commander"'
         assert await resp.text() == "401 Unauthorized"
     sim.rotate_credentials(password="rotated")
-    auth = aiohttp.BasicAuth("admin", "rotated")
-    async with session.get(f"{sim.url}/api/v1", auth=auth) as resp:
+    auth = _basic_auth("admin", "rotated")
+    async with session.get(f"{sim.url}/api/v1", headers=auth) as resp:
         assert resp.status == 200
         assert (await resp.json())["version"] == VERSION
-    async with session.get(f"{sim.url}/api/v1/fs/", auth=auth) as resp:
+    async with session.get(f"{sim.url}/api/v1/fs/", headers=auth) as resp:
         assert resp.content_type == "application/json"
         assert (await resp.text()).startswith('{\n    "path": "/",')
 
@@ -509,28 +517,28 @@ def test_answer_confirms() -> None:
 async def test_simulator_unknown_command_with_gzip_crashes(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
+    auth = _basic_auth(sim.username, sim.password)
     url = f"{sim.url}/api/v1/mv"
-    async with session.put(url, auth=auth, headers={"Accept-Encoding": "identity"}) as resp:
+    async with session.put(url, headers={**auth, "Accept-Encoding": "identity"}) as resp:
         assert resp.status == 200
         assert await resp.read() == b""
     with pytest.raises(aiohttp.ClientError):
-        async with session.put(url, auth=auth, headers={"Accept-Encoding": "gzip"}) as resp:
+        async with session.put(url, headers={**auth, "Accept-Encoding": "gzip"}) as resp:
             await resp.read()
     assert len(sim.crashes) == 1
     with pytest.raises(aiohttp.ClientError):
-        async with session.get(f"{sim.url}/api/v1", auth=auth) as resp:
+        async with session.get(f"{sim.url}/api/v1", headers=auth) as resp:
             await resp.read()
     sim.clear_fault()  # "restart"
-    async with session.get(f"{sim.url}/api/v1", auth=auth) as resp:
+    async with session.get(f"{sim.url}/api/v1", headers=auth) as resp:
         assert resp.status == 200
 
 
 async def test_simulator_file_with_trailing_slash_crashes(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
-    async with session.get(f"{sim.url}/api/v1/fs/a.txt/", auth=auth) as resp:
+    auth = _basic_auth(sim.username, sim.password)
+    async with session.get(f"{sim.url}/api/v1/fs/a.txt/", headers=auth) as resp:
         assert resp.status == 404
         assert (await resp.text()).startswith("ENOTDIR: not a directory, lstat")
     assert sim.crashes
@@ -541,8 +549,8 @@ async def test_simulator_file_with_trailing_slash_crashes(
 async def test_simulator_delete_without_files_removes_folder(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
-    async with session.delete(f"{sim.url}/api/v1/fs/Movies/", auth=auth, json=["x"]) as resp:
+    auth = _basic_auth(sim.username, sim.password)
+    async with session.delete(f"{sim.url}/api/v1/fs/Movies/", headers=auth, json=["x"]) as resp:
         assert resp.status == 200
         assert await resp.text() == 'delete: ok("Movies")'
     assert not (disk / "Movies").exists()
@@ -552,8 +560,8 @@ async def test_simulator_query_must_be_exact(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
     """``?dir=`` is not ``?dir``: CloudCmd saves an empty file instead."""
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
-    async with session.put(f"{sim.url}/api/v1/fs/made", auth=auth, params={"dir": ""}) as resp:
+    auth = _basic_auth(sim.username, sim.password)
+    async with session.put(f"{sim.url}/api/v1/fs/made", headers=auth, params={"dir": ""}) as resp:
         assert await resp.text() == 'save: ok("made")'
     assert (disk / "made").is_file()
 
@@ -561,15 +569,15 @@ async def test_simulator_query_must_be_exact(
 async def test_simulator_beyond_root(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
+    auth = _basic_auth(sim.username, sim.password)
     url = URL(f"{sim.url}/api/v1/fs/%2e%2e/%2e%2e/", encoded=True)  # no client-side squashing
-    async with session.get(url, auth=auth) as resp:
+    async with session.get(url, headers=auth) as resp:
         assert resp.status == 404
         text = await resp.text()
     assert "beyond root" in text
     sibling = disk.parent / (disk.name + "2")
     url = URL(f"{sim.url}/api/v1/fs/%2e%2e/{sibling.name}/x", encoded=True)
-    async with session.put(url, auth=auth, data=b"x") as resp:
+    async with session.put(url, headers=auth, data=b"x") as resp:
         assert resp.status == 404
     assert not sibling.exists()
     assert sim.escapes == [f"PUT /../{sibling.name}/x"]
@@ -578,15 +586,15 @@ async def test_simulator_beyond_root(
 async def test_simulator_copy_escape_is_recorded_not_done(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
+    auth = _basic_auth(sim.username, sim.password)
     body = {"from": "/", "to": "/../../", "names": ["a.txt"]}
-    async with session.put(f"{sim.url}/api/v1/copy", auth=auth, json=body) as resp:
+    async with session.put(f"{sim.url}/api/v1/copy", headers=auth, json=body) as resp:
         assert resp.status == 200
         assert await resp.text() == 'copy: ok("["a.txt"]")'
     assert sim.escapes == ["copy ['a.txt'] from '/' to '/../../'"]
     assert not (disk.parent.parent / "a.txt").exists()
     body = {"from": "/a.txt", "to": "/../a.txt"}
-    async with session.put(f"{sim.url}/api/v1/rename", auth=auth, json=body) as resp:
+    async with session.put(f"{sim.url}/api/v1/rename", headers=auth, json=body) as resp:
         assert await resp.text() == 'rename: ok("{"from":"/a.txt","to":"/../a.txt"}")'
     assert (disk / "a.txt").exists()
     assert len(sim.escapes) == 2
@@ -596,9 +604,9 @@ async def test_simulator_copy_onto_itself_truncates(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
     (disk / "big.bin").write_bytes(b"z" * 300_000)
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
+    auth = _basic_auth(sim.username, sim.password)
     body = {"from": "/", "to": "/", "names": ["big.bin"]}
-    async with session.put(f"{sim.url}/api/v1/copy", auth=auth, json=body) as resp:
+    async with session.put(f"{sim.url}/api/v1/copy", headers=auth, json=body) as resp:
         assert await resp.text() == 'copy: ok("["big.bin"]")'
     assert (disk / "big.bin").stat().st_size == 128 * 1024
 
@@ -606,9 +614,9 @@ async def test_simulator_copy_onto_itself_truncates(
 async def test_simulator_move_into_itself_loses_it(
     session: aiohttp.ClientSession, sim: CloudCmdSimulator, disk: Path
 ) -> None:
-    auth = aiohttp.BasicAuth(sim.username, sim.password)
+    auth = _basic_auth(sim.username, sim.password)
     body = {"from": "/Movies/", "to": "/Movies/Film One/in/", "names": ["Film One"]}
-    async with session.put(f"{sim.url}/api/v1/move", auth=auth, json=body) as resp:
+    async with session.put(f"{sim.url}/api/v1/move", headers=auth, json=body) as resp:
         assert await resp.text() == 'move: ok("["Film One"]")'
     assert names_on_disk(disk / "Movies") == set()
 
