@@ -9,7 +9,9 @@ installing Home Assistant, and installs its output:
     .venv-newest/bin/python scripts/ha_requirements.py \
         --manifest custom_components/pandora_box/manifest.json frontend conversation ...
 
-Each integration's ``dependencies`` are followed; requirements are read from the
+Each integration's ``dependencies`` and ``after_dependencies`` are followed (an
+integration imports the helpers of its after-dependencies: analytics needs
+hassio's package even where hassio never starts); requirements are read from the
 manifests of the installed release (the same files Home Assistant reads).
 ``--default-integrations`` adds what every ``hass`` start sets up whatever the
 configuration says (``homeassistant.bootstrap``'s default and core integrations,
@@ -39,21 +41,22 @@ def _strings(manifest: dict[str, object], key: str) -> list[str]:
 
 def requirements(domains: list[str], manifests: list[Path]) -> list[str]:
     """The requirements of ``domains``, of ``manifests`` and of all they depend on, sorted."""
-    seen: set[str] = set()
-    pending = list(domains)
     found: set[str] = set()
-    for path in manifests:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+    pending = list(domains)
+    seen: set[str] = set()
+
+    def take(manifest: dict[str, object]) -> None:
         found.update(_strings(manifest, "requirements"))
         pending.extend(_strings(manifest, "dependencies"))
+        pending.extend(_strings(manifest, "after_dependencies"))
+
+    for path in manifests:
+        take(json.loads(path.read_text(encoding="utf-8")))
     while pending:
         domain = pending.pop()
-        if domain in seen:
-            continue
-        seen.add(domain)
-        manifest = _manifest(domain)
-        found.update(_strings(manifest, "requirements"))
-        pending.extend(_strings(manifest, "dependencies"))
+        if domain not in seen:
+            seen.add(domain)
+            take(_manifest(domain))
     return sorted(found, key=str.lower)
 
 
