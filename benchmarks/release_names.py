@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Any
 
-from custom_components.pandora_box.ranking import ReleaseInfo, parse_release
+from custom_components.pandora_box.upstreams.jackett.ranking import ReleaseInfo, parse_release
 
 FIELDS = ("resolution", "source", "codec", "year", "season", "episode")
 

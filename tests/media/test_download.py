@@ -17,7 +17,7 @@ from simulators import (
     WatchmodeSimulator,
 )
 
-from .helpers import mock_entry, setup_integration
+from ..helpers import mock_entry, setup_integration
 
 ADD = "/api/v2/torrents/add"
 

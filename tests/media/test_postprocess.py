@@ -15,17 +15,17 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.coordinator import QBittorrentCoordinator
 from custom_components.pandora_box.logbook import describe_media_ready
-from custom_components.pandora_box.postprocess import (
-    EVENT_MEDIA_READY,
+from custom_components.pandora_box.media.postprocess import EVENT_MEDIA_READY
+from custom_components.pandora_box.upstreams.qbittorrent.coordinator import QBittorrentCoordinator
+from custom_components.pandora_box.upstreams.qbittorrent.options import (
     LibraryOptions,
     parse_library_folders,
 )
-from custom_components.pandora_box.qbittorrent import EVENT_TORRENT_COMPLETED
+from custom_components.pandora_box.upstreams.qbittorrent.tracker import EVENT_TORRENT_COMPLETED
 from simulators import CloudCmdSimulator, JellyfinSimulator, QBittorrentSimulator
 
-from .helpers import mock_entry, setup_integration
+from ..helpers import mock_entry, setup_integration
 
 NAME = "Big.Buck.Bunny.2008.1080p.BluRay.x264-GRP"
 HASH = "a" * 40
@@ -617,8 +617,8 @@ async def test_a_move_that_does_not_end_raises_an_issue(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Still ``moving`` after the wait: an issue, and no recheck was sent during the move."""
-    monkeypatch.setattr("custom_components.pandora_box.postprocess.MOVE_WAIT", 0.05)
-    monkeypatch.setattr("custom_components.pandora_box.postprocess.MOVE_POLL", 0.01)
+    monkeypatch.setattr("custom_components.pandora_box.media.postprocess.MOVE_WAIT", 0.05)
+    monkeypatch.setattr("custom_components.pandora_box.media.postprocess.MOVE_POLL", 0.01)
     qbittorrent_sim.update_torrent(HASH, progress=1, state="stalledUP")
     qbittorrent_sim.move_seconds = 60
     await complete(hass, qbittorrent)

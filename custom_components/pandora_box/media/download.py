@@ -54,23 +54,14 @@ from homeassistant.exceptions import ServiceValidationError
 import homeassistant.helpers.config_validation as cv
 import voluptuous as vol
 
-from .api.errors import PandoraError, ResponseError
-from .api.jackett import JackettClient, TorrentResult
-from .api.tmdb import MediaDetails, MediaItem, MediaType
-from .api.watchmode import StreamingSource
-from .clients import entry_client
-from .const import CONF_KIND, DOMAIN, LOGGER, Kind
-from .coordinator import PandoraConfigEntry
-from .helpers import invalid, loaded_entries, upstream_errors
-from .media_cache import async_cached_details, async_cached_search, async_cached_sources
-from .postprocess import (
-    CONF_MOVIE_CATEGORY,
-    CONF_TV_CATEGORY,
-    DEFAULT_MOVIE_CATEGORY,
-    DEFAULT_TV_CATEGORY,
-)
-from .qbittorrent_actions import async_add_torrent
-from .ranking import (
+from ..api.errors import PandoraError, ResponseError
+from ..api.jackett import JackettClient, TorrentResult
+from ..api.tmdb import MediaDetails, MediaItem, MediaType
+from ..api.watchmode import StreamingSource
+from ..const import CONF_KIND, DOMAIN, LOGGER, Kind
+from ..coordinator import PandoraConfigEntry, entry_client
+from ..helpers import invalid, loaded_entries, upstream_errors
+from ..upstreams.jackett import (
     CATEGORY_IDS,
     RESOLUTIONS,
     Preferences,
@@ -79,8 +70,16 @@ from .ranking import (
     parse_release,
     rank_with_rejections,
 )
-from .validation import whole_number
-from .watchmode import CONF_MY_SERVICES
+from ..upstreams.qbittorrent import (
+    CONF_MOVIE_CATEGORY,
+    CONF_TV_CATEGORY,
+    DEFAULT_MOVIE_CATEGORY,
+    DEFAULT_TV_CATEGORY,
+    async_add_torrent,
+)
+from ..upstreams.tmdb import async_cached_details, async_cached_search
+from ..upstreams.watchmode import CONF_MY_SERVICES, async_cached_sources
+from ..validation import whole_number
 
 SERVICE_DOWNLOAD_MEDIA: Final = "download_media"
 

@@ -14,7 +14,7 @@ Rules:
   sees the same disk under its own names.  The ``download_path`` option (as
   qBittorrent writes it) is replaced by ``cloudcmd_download_path`` (as
   CloudCmd writes it) at the start of a save path; without them the save path
-  is taken as a CloudCmd path.  Every path is confined with ``paths.py`` to the
+  is taken as a CloudCmd path.  Every path is confined with ``upstreams/cloudcmd/paths.py`` to the
   CloudCmd entry's root before any request.
 * Nothing is ever deleted and nothing is overwritten: a name that already
   exists in the library folder stops the move.  Any failure leaves the torrent
@@ -47,8 +47,8 @@ Rules:
   nothing.
 * A torrent whose category maps to no folder is left alone (no issue).
 
-This module reads the options; the qBittorrent options flow writes them
-(``config_flow.py``), through :func:`parse_library_folders`.
+This module reads the options (``LibraryOptions``); the qBittorrent options
+flow writes them (``upstreams/qbittorrent/options.py``).
 """
 
 from __future__ import annotations
@@ -61,37 +61,32 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
-import voluptuous as vol
 
-from .api.cloudcmd import CloudCmdClient
-from .api.errors import PandoraError
-from .api.jellyfin import JellyfinClient
-from .api.qbittorrent import QBittorrentClient, Torrent
-from .cloudcmd import folder_entries
-from .const import DEFAULT_LIBRARY_FOLDERS, DOMAIN, LOGGER, Kind
-from .coordinator import QBittorrentCoordinator
-from .helpers import loaded_entries
-from .paths import (
+from ..api.cloudcmd import CloudCmdClient
+from ..api.errors import PandoraError
+from ..api.jellyfin import JellyfinClient
+from ..api.qbittorrent import QBittorrentClient, Torrent
+from ..const import DOMAIN, LOGGER, Kind
+from ..helpers import loaded_entries
+from ..upstreams.cloudcmd import (
     PathRejectedError,
     check_name,
     child,
     confine,
-    replace_prefix,
+    folder_entries,
     same_folder,
     split,
 )
-from .qbittorrent import ATTR_ENTRY_ID, ATTR_HASH, EVENT_TORRENT_COMPLETED
+from ..upstreams.qbittorrent import (
+    ATTR_ENTRY_ID,
+    ATTR_HASH,
+    EVENT_TORRENT_COMPLETED,
+    LibraryOptions,
+    QBittorrentCoordinator,
+)
 
 EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
 """Fired when a finished download sits in its library folder and Jellyfin was told."""
-
-CONF_LIBRARY_FOLDERS: Final = "library_folders"
-"""qBittorrent option: category → library folder (a CloudCmd path)."""
-CONF_DOWNLOAD_PATH: Final = "download_path"
-"""qBittorrent option: the download folder as qBittorrent names it."""
-CONF_CLOUDCMD_DOWNLOAD_PATH: Final = "cloudcmd_download_path"
-"""qBittorrent option: the same folder as CloudCmd names it."""
 
 ISSUE_PREFIX: Final = "postprocess_"
 
@@ -115,172 +110,6 @@ MOVE_WAIT: Final = 60.0
 """Seconds to wait for qBittorrent to finish a relocation (measured: about 1 s)."""
 MOVE_POLL: Final = 0.25
 """Seconds between reads while qBittorrent reports ``moving``."""
-
-
-# -- options ---------------------------------------------------------------------------
-
-
-def parse_library_folders(text: str) -> dict[str, str]:
-    """Parse ``category=folder`` lines (``:`` works too); raise ``ValueError`` on a bad line.
-
-    Empty lines are skipped; the folder is checked to be a plain path
-    (``paths.confine`` against ``/``), its final check against the CloudCmd
-    root comes when a download completes.
-    """
-    folders: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        sep = "=" if "=" in line else ":"
-        category, found, folder = (part.strip() for part in line.partition(sep))
-        if not found or not category or not folder:
-            raise ValueError(f"not category=folder: {line!r}")
-        try:
-            confine("/", folder)
-        except PathRejectedError as err:
-            raise ValueError(f"bad folder in {line!r}") from err
-        folders[category] = folder
-    return folders
-
-
-def format_library_folders(folders: Mapping[str, str]) -> str:
-    """The text the options form shows for a mapping."""
-    return "\n".join(f"{category}={folder}" for category, folder in folders.items())
-
-
-def check_folder(path: str) -> str:
-    """Return a path option tidied (absolute, normalised); raise ``ValueError`` if refused."""
-    try:
-        return confine("/", path)
-    except PathRejectedError as err:
-        raise ValueError(str(err)) from err
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LibraryOptions:
-    """The post-processing options of a qBittorrent entry."""
-
-    folders: Mapping[str, str]
-    download_path: str | None = None
-    cloudcmd_download_path: str | None = None
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> LibraryOptions:
-        """Read an entry's options (anything malformed counts as unset).
-
-        Never set: the defaults of the documented stack (``docs/docker-compose.yml``:
-        ``movies`` → ``/media/Movies``, ``tv`` → ``/media/Shows``), so it works
-        without edits; set to nothing in the options form: post-processing is off.
-        """
-        raw = options.get(CONF_LIBRARY_FOLDERS, DEFAULT_LIBRARY_FOLDERS)
-        folders = (
-            {str(k): str(v) for k, v in raw.items() if k and v} if isinstance(raw, dict) else {}
-        )
-        download = options.get(CONF_DOWNLOAD_PATH)
-        cloudcmd = options.get(CONF_CLOUDCMD_DOWNLOAD_PATH)
-        return cls(
-            folders=folders,
-            download_path=download if isinstance(download, str) and download else None,
-            cloudcmd_download_path=cloudcmd if isinstance(cloudcmd, str) and cloudcmd else None,
-        )
-
-    def map_save_path(self, save_path: str) -> str:
-        """Return qBittorrent's save path in CloudCmd's names (prefix replaced segment-wise)."""
-        source, target = self.download_path, self.cloudcmd_download_path
-        if source is None or target is None:
-            return save_path
-        mapped = replace_prefix(save_path, source, target)
-        return save_path if mapped is None else mapped
-
-    def qbittorrent_path(self, folder: str) -> str | None:
-        """Return a CloudCmd folder in qBittorrent's names (the reverse of ``map_save_path``).
-
-        ``None`` when a mapping is set and the folder lies outside its
-        CloudCmd side: qBittorrent has no name for it that we know.
-        """
-        source, target = self.download_path, self.cloudcmd_download_path
-        if source is None or target is None:
-            return folder
-        return replace_prefix(folder, target, source)
-
-
-CONF_MOVIE_CATEGORY: Final = "movie_category"
-"""qBittorrent option: the category ``download_media`` gives films (default ``movies``)."""
-CONF_TV_CATEGORY: Final = "tv_category"
-"""qBittorrent option: the category ``download_media`` gives shows (default ``tv``)."""
-DEFAULT_MOVIE_CATEGORY: Final = "movies"
-DEFAULT_TV_CATEGORY: Final = "tv"
-
-_TEXT_OPTIONS: Final = (
-    CONF_MOVIE_CATEGORY,
-    CONF_TV_CATEGORY,
-    CONF_DOWNLOAD_PATH,
-    CONF_CLOUDCMD_DOWNLOAD_PATH,
-)
-
-
-def options_fields() -> dict[vol.Marker, Any]:
-    """The options-form fields of downloads and the library (all optional)."""
-    text = TextSelector()
-    return {
-        vol.Optional(CONF_MOVIE_CATEGORY): text,
-        vol.Optional(CONF_TV_CATEGORY): text,
-        vol.Optional(CONF_LIBRARY_FOLDERS): TextSelector(TextSelectorConfig(multiline=True)),
-        vol.Optional(CONF_DOWNLOAD_PATH): text,
-        vol.Optional(CONF_CLOUDCMD_DOWNLOAD_PATH): text,
-    }
-
-
-def options_suggested(options: Mapping[str, Any]) -> dict[str, Any]:
-    """What the form shows for stored options (the folders as ``category=folder`` lines)."""
-    shown: dict[str, Any] = {k: options[k] for k in _TEXT_OPTIONS if options.get(k)}
-    folders = LibraryOptions.from_options(options).folders
-    if folders:
-        shown[CONF_LIBRARY_FOLDERS] = format_library_folders(folders)
-    return shown
-
-
-def options_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check the form's download and library fields; return the options and form errors.
-
-    Empty fields are left out (they mean "the default" or "not set").
-    """
-    options: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key in (CONF_MOVIE_CATEGORY, CONF_TV_CATEGORY):
-        value = str(user_input.get(key) or "").strip()
-        if value:
-            options[key] = value
-    try:
-        folders = parse_library_folders(str(user_input.get(CONF_LIBRARY_FOLDERS) or ""))
-    except ValueError:
-        # options-flow errors live in strings.json ``options.error``
-        field = CONF_LIBRARY_FOLDERS
-        errors[field] = "invalid_library_folders"
-    else:
-        # kept even when empty: an emptied field turns post-processing off,
-        # where a never-saved form means the documented defaults
-        options[CONF_LIBRARY_FOLDERS] = folders
-    mapping: dict[str, str] = {}
-    for key in (CONF_DOWNLOAD_PATH, CONF_CLOUDCMD_DOWNLOAD_PATH):
-        value = str(user_input.get(key) or "").strip()
-        if not value:
-            continue
-        try:
-            mapping[key] = check_folder(value)
-        except ValueError:
-            errors[key] = "invalid_folder"
-    if len(mapping) == 1 and not errors:
-        missing = (
-            CONF_CLOUDCMD_DOWNLOAD_PATH if CONF_DOWNLOAD_PATH in mapping else CONF_DOWNLOAD_PATH
-        )
-        errors[missing] = "path_mapping_incomplete"
-    options.update(mapping)
-    return options, errors
-
-
-# -- the work --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -634,18 +463,12 @@ def async_setup_postprocess(hass: HomeAssistant) -> None:
 
 
 __all__ = [
-    "CONF_CLOUDCMD_DOWNLOAD_PATH",
-    "CONF_DOWNLOAD_PATH",
-    "CONF_LIBRARY_FOLDERS",
     "EVENT_MEDIA_READY",
     "Job",
-    "LibraryOptions",
     "Outcome",
     "async_handle_completed",
     "async_process",
     "async_relocate",
     "async_setup_postprocess",
-    "format_library_folders",
-    "parse_library_folders",
     "pending_jobs",
 ]

@@ -21,8 +21,9 @@ starts empty), and nothing is kept in ``hass.data``.
   wait is at most :data:`MAX_RETRY_WAIT_S`; otherwise the rate-limit error
   goes to the caller, which translates it.
 
-This module must not import ``coordinator.py`` or ``helpers.py`` at run
-time: ``coordinator.py`` imports it for the TMDB coordinator.
+The TMDB dashboard poll (``tmdb/coordinator.py``) reads through the same
+cache as the actions, so an action asking for a list the dashboard just read
+costs no request.
 """
 
 from __future__ import annotations
@@ -30,20 +31,16 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import Any, Final, cast
 from weakref import WeakKeyDictionary
 
 from homeassistant.util import dt as dt_util
 
-from .api.errors import RateLimitedError
-from .api.tmdb import MediaDetails, MediaItem, MediaPage, MediaType, SearchType, TMDBClient
-from .api.watchmode import StreamingSource, WatchmodeClient
-from .clients import entry_client
-
-if TYPE_CHECKING:
-    from .coordinator import PandoraConfigEntry
+from ..api.errors import RateLimitedError
+from ..api.tmdb import MediaDetails, MediaPage, MediaType, SearchType, TMDBClient
+from ..api.watchmode import StreamingSource, WatchmodeClient
+from ..coordinator import PandoraConfigEntry, entry_client
 
 CONF_CACHE_TTL: Final = "cache_ttl"
 """Option of TMDB and Watchmode entries: minutes an answer is kept (0: not at all)."""
@@ -235,41 +232,6 @@ async def async_cached_details(
         client,
         ("details", media_type, int(tmdb_id)),
         lambda: client.async_details(media_type, int(tmdb_id)),
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TMDBData:
-    """What the TMDB dashboard sensors show: three lists, first page each."""
-
-    trending_movies: tuple[MediaItem, ...]
-    trending_shows: tuple[MediaItem, ...]
-    upcoming_movies: tuple[MediaItem, ...]
-
-
-DASHBOARD_LISTS: Final = {
-    "trending_movies": "trending/movie/day",
-    "trending_shows": "trending/tv/day",
-    "upcoming_movies": "upcoming",
-}
-"""The TMDB list behind each dashboard sensor (the same cache as the actions)."""
-
-DASHBOARD_MAX_AGE: Final = timedelta(minutes=50)
-"""Oldest cached list an hourly dashboard poll accepts, whatever the TTL option says."""
-
-
-async def async_fetch_tmdb_dashboard(entry: PandoraConfigEntry) -> TMDBData:
-    """Read the dashboard lists (through the cache, so actions share them)."""
-    # One after the other: the client reads each genre list once, and a
-    # concurrent first poll would read it twice.
-    pages = {
-        key: await async_cached_list(entry, name, max_age=DASHBOARD_MAX_AGE)
-        for key, name in DASHBOARD_LISTS.items()
-    }
-    return TMDBData(
-        trending_movies=pages["trending_movies"].results,
-        trending_shows=pages["trending_shows"].results,
-        upcoming_movies=pages["upcoming_movies"].results,
     )
 
 

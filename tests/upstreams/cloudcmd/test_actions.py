@@ -28,8 +28,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 import voluptuous as vol
 
-from custom_components.pandora_box import cloudcmd as cloudcmd_actions, paths
-from custom_components.pandora_box.cloudcmd import CLOUDCMD_ACTIONS, EVENT_FILE_OPERATION
 from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.logbook import (
     DESCRIBERS,
@@ -37,11 +35,16 @@ from custom_components.pandora_box.logbook import (
     describe_file_operation,
     list_names,
 )
+from custom_components.pandora_box.upstreams.cloudcmd import actions as cloudcmd_actions, paths
+from custom_components.pandora_box.upstreams.cloudcmd.actions import (
+    CLOUDCMD_ACTIONS,
+    EVENT_FILE_OPERATION,
+)
 from simulators import CloudCmdSimulator
 
-from .helpers import mock_entry, setup_integration
+from ...helpers import mock_entry, setup_integration
 
-COMPONENT = Path(__file__).parent.parent / "custom_components" / "pandora_box"
+COMPONENT = Path(__file__).parents[3] / "custom_components" / "pandora_box"
 ROOT = "/library"
 MUTATORS = ("create_directory", "move_files", "copy_files", "rename_file", "delete_files")
 
@@ -870,11 +873,12 @@ async def test_actions_are_described(hass: HomeAssistant, entry: MockConfigEntry
 
 
 def test_error_keys_are_translated() -> None:
-    """Every key raised by paths.py and cloudcmd.py has an English message."""
+    """Every key raised by paths.py and actions.py has an English message."""
     import json
 
     strings = json.loads((COMPONENT / "strings.json").read_text(encoding="utf-8"))
-    source = (COMPONENT / "paths.py").read_text() + (COMPONENT / "cloudcmd.py").read_text()
+    room = COMPONENT / "upstreams" / "cloudcmd"
+    source = (room / "paths.py").read_text() + (room / "actions.py").read_text()
     keys = set(re.findall(r'(?:PathRejectedError|\binvalid|_failed)\(\s*"(\w+)"', source))
     assert len(keys) > 15
     assert keys <= set(strings["exceptions"])

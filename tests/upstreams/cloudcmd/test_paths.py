@@ -7,7 +7,7 @@ import re
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.pandora_box.paths import (
+from custom_components.pandora_box.upstreams.cloudcmd.paths import (
     MAX_NAME_BYTES,
     MAX_PATH_LENGTH,
     PathRejectedError,

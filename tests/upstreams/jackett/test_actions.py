@@ -13,11 +13,11 @@ import voluptuous as vol
 
 from custom_components.pandora_box.api.jackett import TorrentResult
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.jackett import public_link
-from custom_components.pandora_box.ranking import GIB, Preferences
+from custom_components.pandora_box.upstreams.jackett.actions import public_link
+from custom_components.pandora_box.upstreams.jackett.ranking import GIB, Preferences
 from simulators.jackett import JackettSimulator
 
-from .helpers import mock_entry, setup_integration
+from ...helpers import mock_entry, setup_integration
 
 SEARCH_PATH = "/api/v2.0/indexers/"
 

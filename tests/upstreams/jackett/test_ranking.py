@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.pandora_box.api.jackett import TorrentResult
-from custom_components.pandora_box.ranking import (
+from custom_components.pandora_box.upstreams.jackett.ranking import (
     GIB,
     Preferences,
     Rejection,

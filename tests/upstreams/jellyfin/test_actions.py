@@ -9,10 +9,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN
-from custom_components.pandora_box.services import SERVICE_REFRESH_LIBRARY
+from custom_components.pandora_box.upstreams.jellyfin.actions import SERVICE_REFRESH_LIBRARY
 from simulators import JellyfinSimulator
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, setup_integration, state_of
 
 BUTTON = "button.jellyfin_refresh_library"
 

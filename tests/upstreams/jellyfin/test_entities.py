@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 import json
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -18,11 +17,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.pandora_box.const import DOMAIN, Kind
-from custom_components.pandora_box.coordinator import JellyfinCoordinator
+from custom_components.pandora_box.const import DOMAIN
+from custom_components.pandora_box.upstreams.jellyfin.coordinator import JellyfinCoordinator
 from simulators import JellyfinSimulator
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, only_platforms, setup_integration, state_of
 
 ENTRY_ID = "01JFJELLYFIN0000000000TEST"
 SCAN = "binary_sensor.jellyfin_library_scan"
@@ -94,7 +93,7 @@ async def test_entities(
 ) -> None:
     """Every entity of a platform, with its state, on the entry's one device."""
     config_entry = jellyfin_entry(jf)
-    with patch.dict("custom_components.pandora_box.PLATFORMS_BY_KIND", {Kind.JELLYFIN: [platform]}):
+    with only_platforms(platform):
         await setup_integration(hass, config_entry)
 
     entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)

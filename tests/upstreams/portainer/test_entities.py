@@ -25,10 +25,10 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.pandora_box import async_remove_config_entry_device
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.coordinator import PortainerCoordinator
+from custom_components.pandora_box.upstreams.portainer.coordinator import PortainerCoordinator
 from simulators.portainer import PortainerSimulator, ServiceSpec, SimEndpoint
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, setup_integration, state_of
 
 ENTRY_ID = "01JPORTAINERTESTENTRY00000"
 FIXED_START = 1_764_000_000.0  # 2025-11-24T16:00:00Z

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from custom_components.pandora_box.api.portainer import Container
-from custom_components.pandora_box.portainer_model import (
+from custom_components.pandora_box.upstreams.portainer.model import (
     PortainerFetcher,
     container_ident,
     parse_container_key,

@@ -11,10 +11,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.qbittorrent import EVENT_TORRENT_ADDED, EVENT_TORRENT_REMOVED
+from custom_components.pandora_box.upstreams.qbittorrent.tracker import (
+    EVENT_TORRENT_ADDED,
+    EVENT_TORRENT_REMOVED,
+)
 from simulators.qbittorrent import QBittorrentSimulator
 
-from .helpers import mock_entry, setup_integration
+from ...helpers import mock_entry, setup_integration
 
 FLAVOURS = {
     "4.5": ("v4.5.2", "2.8.19"),

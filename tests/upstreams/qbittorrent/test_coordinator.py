@@ -18,8 +18,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.coordinator import QBittorrentCoordinator
-from custom_components.pandora_box.qbittorrent import (
+from custom_components.pandora_box.upstreams.qbittorrent.coordinator import QBittorrentCoordinator
+from custom_components.pandora_box.upstreams.qbittorrent.tracker import (
     EVENT_TORRENT_ADDED,
     EVENT_TORRENT_COMPLETED,
     EVENT_TORRENT_REMOVED,
@@ -29,7 +29,7 @@ from custom_components.pandora_box.qbittorrent import (
 )
 from simulators.qbittorrent import QBittorrentSimulator
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, setup_integration, state_of
 
 FLAVOURS = {
     "4.5": ("v4.5.2", "2.8.19"),

@@ -14,7 +14,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.pandora_box.coordinator import QBittorrentCoordinator
 from custom_components.pandora_box.logbook import (
     DESCRIBERS,
     describe_torrent_added,
@@ -22,7 +21,8 @@ from custom_components.pandora_box.logbook import (
     describe_torrent_removed,
     human_size,
 )
-from custom_components.pandora_box.qbittorrent import (
+from custom_components.pandora_box.upstreams.qbittorrent.coordinator import QBittorrentCoordinator
+from custom_components.pandora_box.upstreams.qbittorrent.tracker import (
     BUS_EVENTS,
     EVENT_TORRENT_ADDED,
     EVENT_TORRENT_COMPLETED,
@@ -30,7 +30,7 @@ from custom_components.pandora_box.qbittorrent import (
 )
 from simulators import QBittorrentSimulator
 
-from .helpers import mock_entry, setup_integration
+from ...helpers import mock_entry, setup_integration
 
 GIB = 1024**3
 

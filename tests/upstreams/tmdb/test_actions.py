@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -21,14 +20,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.pandora_box import media_cache
-from custom_components.pandora_box.const import DOMAIN, Kind
+from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.coordinator import PandoraConfigEntry
-from custom_components.pandora_box.media_cache import CONF_CACHE_TTL, MAX_RETRIES
-from custom_components.pandora_box.tmdb import async_media_details, async_search
+from custom_components.pandora_box.upstreams import cache as media_cache
+from custom_components.pandora_box.upstreams.cache import CONF_CACHE_TTL, MAX_RETRIES
+from custom_components.pandora_box.upstreams.tmdb.actions import async_media_details, async_search
 from simulators import TMDBSimulator
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, only_platforms, setup_integration, state_of
 
 ENTRY_ID = "01JFTMDB00000000000000TEST"
 TRENDING_MOVIES = "sensor.tmdb_trending_films"
@@ -397,9 +396,7 @@ async def test_sensors(
 ) -> None:
     """Three dashboard sensors: state is the count, ``data`` the upcoming-media-card list."""
     config_entry = tmdb_entry(tmdb_sim)
-    with patch.dict(
-        "custom_components.pandora_box.PLATFORMS_BY_KIND", {Kind.TMDB: [Platform.SENSOR]}
-    ):
+    with only_platforms(Platform.SENSOR):
         await setup_integration(hass, config_entry)
     await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
     for entity_id in (TRENDING_MOVIES, TRENDING_SHOWS, UPCOMING):

@@ -14,14 +14,17 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.pandora_box import media_cache
 from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.coordinator import PandoraConfigEntry
-from custom_components.pandora_box.media_cache import CONF_CACHE_TTL, MAX_RETRIES
-from custom_components.pandora_box.watchmode import CONF_MY_SERVICES, async_streaming_sources
+from custom_components.pandora_box.upstreams import cache as media_cache
+from custom_components.pandora_box.upstreams.cache import CONF_CACHE_TTL, MAX_RETRIES
+from custom_components.pandora_box.upstreams.watchmode.actions import (
+    CONF_MY_SERVICES,
+    async_streaming_sources,
+)
 from simulators import WatchmodeSimulator
 
-from .helpers import mock_entry, setup_integration, state_of
+from ...helpers import mock_entry, setup_integration, state_of
 
 SOURCES = "/title/"
 

@@ -41,12 +41,11 @@ from homeassistant.exceptions import (
 import homeassistant.helpers.config_validation as cv
 import voluptuous as vol
 
-from .api.cloudcmd import AlreadyExistsError, CloudCmdClient, FileEntry, NotFoundError
-from .api.errors import CannotConnectError, InvalidAuthError, PandoraError
-from .clients import entry_client
-from .const import DOMAIN, LOGGER, Kind
-from .coordinator import PandoraConfigEntry
-from .helpers import EntryResolver, invalid, upstream_errors
+from ...api.cloudcmd import AlreadyExistsError, CloudCmdClient, FileEntry, NotFoundError
+from ...api.errors import CannotConnectError, InvalidAuthError, PandoraError
+from ...const import DOMAIN, LOGGER, Kind
+from ...coordinator import PandoraConfigEntry, entry_client
+from ...helpers import EntryResolver, invalid, upstream_errors
 from .paths import (
     PathRejectedError,
     basename,

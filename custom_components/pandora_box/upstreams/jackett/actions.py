@@ -38,12 +38,12 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api.errors import ResponseError
-from .api.jackett import JackettClient, TorrentResult
-from .clients import entry_client
-from .const import DOMAIN, Kind
-from .coordinator import PandoraConfigEntry
-from .helpers import EntryResolver, invalid, upstream_errors
+from ...api.errors import ResponseError
+from ...api.jackett import JackettClient, TorrentResult
+from ...const import DOMAIN, Kind
+from ...coordinator import PandoraConfigEntry, entry_client
+from ...helpers import EntryResolver, invalid, upstream_errors
+from ...validation import whole_number
 from .ranking import (
     CATEGORY_IDS,
     CODECS,
@@ -61,7 +61,6 @@ from .ranking import (
     RankedResult,
     rank_with_rejections,
 )
-from .validation import whole_number
 
 SERVICE_SEARCH_TORRENTS: Final = "search_torrents"
 ATTR_QUERY: Final = "query"

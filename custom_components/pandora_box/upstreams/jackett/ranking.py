@@ -1,6 +1,6 @@
 """Release-name parsing and ranking of torrent search results (pure; no Home Assistant).
 
-Used by the ``search_torrents`` action (``jackett.py``) and by ``download_media``.
+Used by the ``search_torrents`` action (``actions.py``) and by ``download_media``.
 
 Parsing
     ``parse_release(title) -> ReleaseInfo`` reads resolution, source, codec,
@@ -60,7 +60,7 @@ from typing import Any, Literal
 
 import PTN  # type: ignore[import-untyped]
 
-from .api.jackett import TorrentResult
+from ...api.jackett import TorrentResult
 
 type Category = Literal["movies", "tv"]
 

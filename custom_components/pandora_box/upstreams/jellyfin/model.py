@@ -23,9 +23,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .api.errors import InvalidAuthError
-from .api.jellyfin import ItemCounts, JellyfinClient, LatestItem, ScheduledTask, Session
-from .clients import PandoraClient
+from ...api import PandoraClient
+from ...api.errors import InvalidAuthError
+from ...api.jellyfin import ItemCounts, JellyfinClient, LatestItem, ScheduledTask, Session
 
 LATEST_LIMIT: Final = 10
 """How many recently added movies and episodes the latest-items sensor lists."""

@@ -1,6 +1,6 @@
 """Portainer devices and entities: one device per environment, container and stack.
 
-Every device is keyed by a stable key from ``portainer_model.py``
+Every device is keyed by a stable key from ``model.py``
 (environment id; environment + container name; environment + stack name),
 never by a Docker id, so a recreated container keeps its device, entity ids
 and history.  Entities read their item from the coordinator's latest data
@@ -12,7 +12,7 @@ keys it has not seen (``async_add_portainer_entities``), and one listener
 per entry (``async_track_devices``) removes the devices of keys that are
 gone after a successful poll.  Containers kept for a stopped stack and
 containers of an unreachable environment stay in the data, so they keep
-their devices (see ``portainer_model.py``).  A user may also delete a
+their devices (see ``model.py``).  A user may also delete a
 device that is not in the current data (``async_remove_device``).
 """
 
@@ -28,13 +28,14 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.errors import CannotConnectError, ResponseError
-from .api.portainer import ContainerAction, StackAction
-from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, PortainerCoordinator, coordinator_of
-from .entity import PandoraEntity
-from .helpers import upstream_errors
-from .portainer_model import (
+from ...api.errors import CannotConnectError, ResponseError
+from ...api.portainer import ContainerAction, StackAction
+from ...const import DOMAIN
+from ...coordinator import PandoraConfigEntry, coordinator_of
+from ...entity import PandoraEntity, SetupFn
+from ...helpers import upstream_errors
+from .coordinator import PortainerCoordinator
+from .model import (
     PortainerContainerData,
     PortainerEndpointData,
     PortainerStackData,
@@ -323,6 +324,24 @@ def async_add_portainer_entities(
 
     _add_new()
     entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+def setup_portainer_entities(
+    *,
+    endpoint: EntityFactory[PortainerEndpointData] | None = None,
+    container: EntityFactory[PortainerContainerData] | None = None,
+    stack: EntityFactory[PortainerStackData] | None = None,
+) -> SetupFn:
+    """A platform's setup: its entities per device, now and as devices appear."""
+
+    def setup(
+        entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        async_add_portainer_entities(
+            entry, async_add_entities, endpoint=endpoint, container=container, stack=stack
+        )
+
+    return setup
 
 
 def _new_entities[T](

@@ -57,9 +57,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .api.errors import CannotConnectError, PandoraError
-from .api.portainer import Container, ContainerStats, Endpoint, PortainerClient, Stack
-from .const import DOMAIN
+from ...api.errors import CannotConnectError, PandoraError
+from ...api.portainer import Container, ContainerStats, Endpoint, PortainerClient, Stack
+from ...const import DOMAIN
 
 STATS_CONCURRENCY: Final = 6
 """Stats and inspect calls in flight at once (each is a Docker API call on the host)."""

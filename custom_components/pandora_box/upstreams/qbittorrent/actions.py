@@ -1,8 +1,10 @@
 """The qBittorrent actions: validation first, one upstream call, one refresh right after.
 
-``services.py`` registers them (schemas there); this module does the work.
-Bad input (a malformed link, a hash that is not one of the entry's torrents,
-a magnet of a torrent that is already there) is a translated
+``add_torrent``, ``pause_torrents``, ``resume_torrents``, ``remove_torrents``
+and ``get_torrents`` (registered by :func:`async_register_qbittorrent_actions`);
+the buttons, the switch and ``download_media`` call the same functions.  Bad
+input (a malformed link, a hash that is not one of the entry's torrents, a
+magnet of a torrent that is already there) is a translated
 ``ServiceValidationError`` before any request; upstream faults go through
 ``helpers.upstream_errors``.  After a change the coordinator refreshes at once
 (a ``sync/maindata`` diff is cheap), so entities and events follow.
@@ -15,14 +17,24 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import homeassistant.helpers.config_validation as cv
+import voluptuous as vol
 
-from .api.magnet import info_hash_from_magnet, is_magnet
-from .api.qbittorrent import NotAddedError
-from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator, coordinator_of
-from .helpers import upstream_errors
-from .qbittorrent import matches, torrent_response
+from ...api.magnet import info_hash_from_magnet, is_magnet
+from ...api.qbittorrent import NotAddedError
+from ...const import DOMAIN, Kind
+from ...coordinator import PandoraConfigEntry, coordinator_of
+from ...helpers import EntryResolver, upstream_errors
+from .coordinator import QBittorrentCoordinator
+from .tracker import FILTERS, matches, torrent_response
 
 _HASH_RE: Final = re.compile(r"[0-9a-f]{40}")
 
@@ -180,3 +192,121 @@ async def async_get_torrents(
     ]
     rows.sort(key=lambda t: (t.added_on or 0, t.name), reverse=True)
     return {"torrents": [torrent_response(t) for t in rows]}
+
+
+SERVICE_ADD_TORRENT: Final = "add_torrent"
+SERVICE_PAUSE_TORRENTS: Final = "pause_torrents"
+SERVICE_RESUME_TORRENTS: Final = "resume_torrents"
+SERVICE_REMOVE_TORRENTS: Final = "remove_torrents"
+SERVICE_GET_TORRENTS: Final = "get_torrents"
+ATTR_URL: Final = "url"
+ATTR_CATEGORY: Final = "category"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_TAGS: Final = "tags"
+ATTR_PAUSED: Final = "paused"
+ATTR_HASHES: Final = "hashes"
+ATTR_ALL: Final = "all"
+ATTR_DELETE_FILES: Final = "delete_files"
+ATTR_FILTER: Final = "filter"
+
+_HASH_LIST = vol.All(cv.ensure_list, [cv.string])
+ADD_TORRENT_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Required(ATTR_URL): cv.string,
+    vol.Optional(ATTR_CATEGORY): cv.string,
+    vol.Optional(ATTR_SAVE_PATH): cv.string,
+    vol.Optional(ATTR_TAGS, default=[]): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_PAUSED, default=False): cv.boolean,
+}
+PAUSE_RESUME_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Optional(ATTR_HASHES): _HASH_LIST,
+    vol.Optional(ATTR_ALL, default=False): cv.boolean,
+}
+REMOVE_TORRENTS_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Required(ATTR_HASHES): _HASH_LIST,
+    vol.Optional(ATTR_DELETE_FILES, default=False): cv.boolean,
+}
+GET_TORRENTS_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Optional(ATTR_FILTER, default="all"): vol.In(FILTERS),
+    vol.Optional(ATTR_CATEGORY): cv.string,
+}
+
+
+def _hashes_or_all(call: ServiceCall) -> list[str] | None:
+    """The hashes a pause/resume names, ``None`` for all; exactly one of the two."""
+    hashes: list[str] = call.data.get(ATTR_HASHES, [])
+    if bool(hashes) == bool(call.data[ATTR_ALL]):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="hashes_or_all",
+            translation_placeholders={"action": call.service},
+        )
+    return None if call.data[ATTR_ALL] else hashes
+
+
+@callback
+def async_register_qbittorrent_actions(
+    hass: HomeAssistant, base_schema: vol.Schema, get_entry: EntryResolver
+) -> None:
+    """Register the qBittorrent actions (``services.py`` passes its schema and resolver)."""
+
+    async def add_torrent(call: ServiceCall) -> ServiceResponse:
+        """Add a magnet link or torrent URL; answer its hash when it is known."""
+        entry = get_entry(hass, call, Kind.QBITTORRENT)
+        response = await async_add_torrent(
+            entry,
+            call.data[ATTR_URL],
+            category=call.data.get(ATTR_CATEGORY),
+            save_path=call.data.get(ATTR_SAVE_PATH),
+            tags=call.data[ATTR_TAGS],
+            paused=call.data[ATTR_PAUSED],
+        )
+        return response if call.return_response else None
+
+    async def pause_torrents(call: ServiceCall) -> None:
+        """Pause the named torrents, or all."""
+        entry = get_entry(hass, call, Kind.QBITTORRENT)
+        await async_pause_resume(entry, _hashes_or_all(call), pause=True)
+
+    async def resume_torrents(call: ServiceCall) -> None:
+        """Resume the named torrents, or all."""
+        entry = get_entry(hass, call, Kind.QBITTORRENT)
+        await async_pause_resume(entry, _hashes_or_all(call), pause=False)
+
+    async def remove_torrents(call: ServiceCall) -> None:
+        """Remove the named torrents, with their files when asked."""
+        entry = get_entry(hass, call, Kind.QBITTORRENT)
+        await async_remove_torrents(
+            entry, call.data[ATTR_HASHES], delete_files=call.data[ATTR_DELETE_FILES]
+        )
+
+    async def get_torrents(call: ServiceCall) -> ServiceResponse:
+        """List torrents, filtered by state and category."""
+        entry = get_entry(hass, call, Kind.QBITTORRENT)
+        return await async_get_torrents(
+            entry, wanted=call.data[ATTR_FILTER], category=call.data.get(ATTR_CATEGORY)
+        )
+
+    register = hass.services.async_register
+    pause_resume = base_schema.extend(PAUSE_RESUME_FIELDS)
+    register(
+        DOMAIN,
+        SERVICE_ADD_TORRENT,
+        add_torrent,
+        schema=base_schema.extend(ADD_TORRENT_FIELDS),
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(DOMAIN, SERVICE_PAUSE_TORRENTS, pause_torrents, schema=pause_resume)
+    register(DOMAIN, SERVICE_RESUME_TORRENTS, resume_torrents, schema=pause_resume)
+    register(
+        DOMAIN,
+        SERVICE_REMOVE_TORRENTS,
+        remove_torrents,
+        schema=base_schema.extend(REMOVE_TORRENTS_FIELDS),
+    )
+    register(
+        DOMAIN,
+        SERVICE_GET_TORRENTS,
+        get_torrents,
+        schema=base_schema.extend(GET_TORRENTS_FIELDS),
+        supports_response=SupportsResponse.ONLY,
+    )

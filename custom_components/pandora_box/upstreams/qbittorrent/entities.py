@@ -19,9 +19,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.qbittorrent import Torrent
-from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, QBittorrentCoordinator
+from ...api.qbittorrent import Torrent
+from ...const import DOMAIN
+from ...coordinator import PandoraConfigEntry
+from .coordinator import QBittorrentCoordinator
 
 STATE_KEYS: Final = {
     "error": "error",

@@ -1,9 +1,8 @@
-"""qBittorrent in Home Assistant: coordinator data, events that are never lost, actions.
+"""qBittorrent's state between polls: coordinator data, events that are never lost.
 
 The coordinator (``coordinator.py``, ``QBittorrentCoordinator``) polls
 ``sync/maindata`` with a ``rid`` and merges the diffs in a
-:class:`~.api.qbittorrent_sync.SyncState`; this module holds the rest of the
-qBittorrent logic so the shared files stay small:
+:class:`~...api.qbittorrent_sync.SyncState`; this module holds what it keeps:
 
 * :class:`TorrentTracker` owns the ``SyncState`` and a ``Store`` of the known
   torrents of one entry (hash, name, category, save path, size, complete
@@ -18,10 +17,9 @@ qBittorrent logic so the shared files stay small:
   integration, never a user option.
 * the options of a qBittorrent entry (per-torrent entities, how many);
 * the torrent shape of ``MISSION.md`` and the ``get_torrents`` filters (the
-  actions themselves are in ``qbittorrent_actions.py``).
+  actions themselves are in ``actions.py``).
 
-This module must not import ``coordinator.py`` or ``helpers.py`` at run time:
-``coordinator.py`` imports it.
+``coordinator.py`` imports this module, so it imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -36,15 +34,15 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .api.qbittorrent import ServerState, Torrent
-from .api.qbittorrent_sync import (
+from ...api.qbittorrent import ServerState, Torrent
+from ...api.qbittorrent_sync import (
     DOWNLOADING_STATES,
     SEEDING_STATES,
     SyncChanges,
     SyncState,
     TorrentCounts,
 )
-from .const import DOMAIN
+from ...const import DOMAIN
 
 FAST_INTERVAL: Final = timedelta(seconds=5)
 """Polling while a torrent downloads, checks or moves data in."""

@@ -11,7 +11,7 @@ TMDB entry): ``search_media``, ``get_trending``, ``get_popular``,
 ``status`` and ``number_of_seasons``.  Images are full URLs, texts and genre
 names in the entry's language, lists in its region.
 
-Answers come through the entry's cache (``media_cache.py``: one hour by
+Answers come through the entry's cache (``upstreams/cache.py``: one hour by
 default, the ``cache_ttl`` option; 429 retried after ``Retry-After`` within
 a bound).  Errors: bad input is a translated ``ServiceValidationError``
 before any request; a title TMDB does not have is ``tmdb_not_found``; a
@@ -20,7 +20,7 @@ goes through ``helpers.upstream_errors``.
 
 Other modules (``download_media``) use :func:`async_media_details` and
 :func:`async_search` (translated errors, JSON-safe dicts) or the cached reads
-of ``media_cache.py`` (client errors, dataclasses).
+of ``upstreams/cache.py`` (client errors, dataclasses).
 """
 
 from __future__ import annotations
@@ -40,12 +40,13 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api.errors import RateLimitedError, ResponseError
-from .api.tmdb import MAX_PAGE, MediaDetails, MediaItem, MediaPage, MediaType, SearchType
-from .const import DOMAIN, Kind
-from .coordinator import PandoraConfigEntry
-from .helpers import EntryResolver, invalid, upstream_errors
-from .media_cache import (
+from ...api.errors import RateLimitedError, ResponseError
+from ...api.tmdb import MAX_PAGE, MediaDetails, MediaItem, MediaPage, MediaType, SearchType
+from ...const import DOMAIN, Kind
+from ...coordinator import PandoraConfigEntry
+from ...helpers import EntryResolver, invalid, upstream_errors
+from ...validation import whole_number
+from ..cache import (
     CONF_CACHE_TTL,
     DEFAULT_CACHE_TTL_MIN,
     MAX_CACHE_TTL_MIN,
@@ -53,7 +54,6 @@ from .media_cache import (
     async_cached_list,
     async_cached_search,
 )
-from .validation import whole_number
 
 SERVICE_SEARCH_MEDIA: Final = "search_media"
 SERVICE_GET_TRENDING: Final = "get_trending"
@@ -301,7 +301,7 @@ async def async_media_details(
 async def async_list(
     hass: HomeAssistant, entry: PandoraConfigEntry, name: str, page: int = 1
 ) -> dict[str, Any]:
-    """One page of a TMDB list (``media_cache.ListName``), cached; translated errors."""
+    """One page of a TMDB list (``cache.ListName``), cached; translated errors."""
     async with tmdb_errors(hass, entry):
         result = await async_cached_list(entry, name, page)
     return page_response(result)

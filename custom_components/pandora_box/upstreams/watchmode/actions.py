@@ -11,16 +11,16 @@ title Watchmode does not know streams nowhere: an empty list.
 
 Watchmode needs no coordinator and no entities: a free key has about a
 thousand calls a month, and a poll would spend them.  Answers are cached per
-entry (``media_cache.py``, ``cache_ttl`` option, one hour by default); a
+entry (``upstreams/cache.py``, ``cache_ttl`` option, one hour by default); a
 used-up quota is the translated ``watchmode_quota`` error, a rate limit
 that outlasts the retries ``rate_limited``.
 
 The options flow also holds ``my_services``, the services the user
-subscribes to, which ``download_media`` (``pipeline.py``) reads to decide
+subscribes to, which ``download_media`` (``media/download.py``) reads to decide
 whether a title already streams for the user.
 
 Other modules use :func:`async_streaming_sources` (translated errors,
-JSON-safe dicts) or ``media_cache.async_cached_sources`` (client errors,
+JSON-safe dicts) or ``cache.async_cached_sources`` (client errors,
 dataclasses).
 """
 
@@ -42,14 +42,14 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .api.errors import RateLimitedError, ResponseError
-from .api.watchmode import StreamingSource, WatchmodeQuotaError, deduplicate_sources
-from .const import DOMAIN, Kind
-from .coordinator import PandoraConfigEntry
-from .helpers import EntryResolver, invalid, upstream_errors
-from .media_cache import CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN, async_cached_sources
-from .tmdb import cache_ttl_selector, valid_media_type, valid_tmdb_id
-from .validation import whole_number
+from ...api.errors import RateLimitedError, ResponseError
+from ...api.watchmode import StreamingSource, WatchmodeQuotaError, deduplicate_sources
+from ...const import DOMAIN, Kind
+from ...coordinator import PandoraConfigEntry
+from ...helpers import EntryResolver, invalid, upstream_errors
+from ...validation import whole_number
+from ..cache import CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN, async_cached_sources
+from ..tmdb import cache_ttl_selector, valid_media_type, valid_tmdb_id
 
 SERVICE_GET_STREAMING_SOURCES: Final = "get_streaming_sources"
 ATTR_TMDB_ID: Final = "tmdb_id"
@@ -58,7 +58,7 @@ ATTR_IMDB_ID: Final = "imdb_id"
 ATTR_REGIONS: Final = "regions"
 
 CONF_MY_SERVICES: Final = "my_services"
-"""The services the user subscribes to (names or Watchmode source ids); ``pipeline.py``."""
+"""The services the user subscribes to (names or Watchmode source ids); ``media/download.py``."""
 
 MAX_REGIONS: Final = 10
 _IMDB_RE: Final = re.compile(r"^tt\d{1,10}$")
