@@ -19,8 +19,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import PandoraConfigEntry
 from .entity import entry_device_info
+from .handover import async_setup_platform
 from .health import HealthMonitor
-from .upstreams import async_setup_platform
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
 

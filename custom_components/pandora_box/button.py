@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 
-from .upstreams import platform_setup_entry
+from .handover import platform_setup_entry
 
 PARALLEL_UPDATES = 1  # entities act on the upstream: one command at a time
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 
-from .upstreams import platform_setup_entry
+from .handover import platform_setup_entry
 
 PARALLEL_UPDATES = 0  # read-only: the coordinator does the polling
 

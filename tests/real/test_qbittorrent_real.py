@@ -98,7 +98,7 @@ async def wait_for[T](read: Callable[[], Awaitable[T]], done: Callable[[T], bool
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A session with its own unsafe cookie jar, as ``clients.py`` builds it."""
+    """A session with its own unsafe cookie jar, as ``upstreams/qbittorrent`` builds it."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
         yield s
 

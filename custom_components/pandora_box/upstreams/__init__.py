@@ -4,8 +4,9 @@ Each package below declares its ``Upstream`` (``base.py``) once: client,
 coordinator or none, entities per platform, actions, options flow, its form
 in the config flow, its device.  ``UPSTREAMS`` lists them, one line per
 upstream, in the order of the config flow's menu.  Setup (``__init__.py``),
-the platform files, ``services.py``, diagnostics, health and the config flow
-read it; nothing outside a package knows more about its kind.
+the platform files (through ``handover.py``), ``services.py``, diagnostics,
+health and the config flow read it; nothing outside a package knows more
+about its kind.
 
 Adding an upstream: its package (``upstreams/<kind>/``), its line here, its
 ``Kind``, its strings and its tests.
@@ -13,15 +14,12 @@ Adding an upstream: its package (``upstreams/<kind>/``), its line here, its
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..const import CONF_KIND, Kind
-from ..coordinator import PandoraConfigEntry
 from . import cloudcmd, jackett, jellyfin, portainer, qbittorrent, tmdb, watchmode
 from .base import ClientHandle, Upstream
 
@@ -55,43 +53,10 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
     return upstream_of(data).client(hass, data)
 
 
-type PlatformSetupEntry = Callable[
-    [HomeAssistant, PandoraConfigEntry, AddConfigEntryEntitiesCallback],
-    Coroutine[Any, Any, None],
-]
-"""The ``async_setup_entry`` of a platform module."""
-
-
-def async_setup_platform(
-    platform: Platform,
-    entry: PandoraConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the entities the entry's upstream has on ``platform``, if any."""
-    if (setup := UPSTREAMS[entry.runtime_data.kind].platforms.get(platform)) is not None:
-        setup(entry, async_add_entities)
-
-
-def platform_setup_entry(platform: Platform) -> PlatformSetupEntry:
-    """The ``async_setup_entry`` of a root platform file: hand over to the entry's upstream."""
-
-    async def async_setup_entry(
-        hass: HomeAssistant,
-        entry: PandoraConfigEntry,
-        async_add_entities: AddConfigEntryEntitiesCallback,
-    ) -> None:
-        """Add the entities the entry's upstream has on this platform."""
-        async_setup_platform(platform, entry, async_add_entities)
-
-    return async_setup_entry
-
-
 __all__ = [
     "UPSTREAMS",
     "ClientHandle",
     "Upstream",
-    "async_setup_platform",
     "create_client",
-    "platform_setup_entry",
     "upstream_of",
 ]
