@@ -338,7 +338,7 @@ def _poll_both(url: str, share: float, polls: int, warmup: int) -> tuple[Side, S
 
 
 async def _session() -> aiohttp.ClientSession:
-    """A session as ``clients.py`` builds it for qBittorrent (own unsafe cookie jar)."""
+    """A session as ``upstreams/qbittorrent`` builds it for qBittorrent (own unsafe cookie jar)."""
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 

@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    .venv/bin/python -m benchmarks.release_names [--verbose]
+    scripts/in-sid .venv-newest/bin/python -m benchmarks.release_names [--verbose]
 
 One run prints, for each parser, the fields it reads right on ``CASES`` (the
 54 names of the first comparison, which chose PTN) and on all names
@@ -40,8 +40,11 @@ import sys
 import time
 import unicodedata
 
-from custom_components.pandora_box import release_name
-from custom_components.pandora_box.release_name import ReleaseInfo, resolution_of_lines
+from custom_components.pandora_box.upstreams.jackett import release_name
+from custom_components.pandora_box.upstreams.jackett.release_name import (
+    ReleaseInfo,
+    resolution_of_lines,
+)
 
 FIELDS = ("resolution", "source", "codec", "year", "season", "episode", "title")
 RANKING_FIELDS = FIELDS[:6]

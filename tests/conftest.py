@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.pandora_box import media_cache
+from custom_components.pandora_box.upstreams import cache as media_cache
 from simulators import (
     CloudCmdSimulator,
     JackettSimulator,

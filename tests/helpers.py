@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.const import CONF_API_KEY, CONF_PASSWORD
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pandora_box.config_flow import FIELDS, field_default
+from custom_components.pandora_box.config_flow import field_default, fields_of
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN, Kind
+from custom_components.pandora_box.upstreams import Upstream
 from simulators import SIMULATORS, Simulator
 
 KINDS = tuple(SIMULATORS)
@@ -30,7 +34,7 @@ def new_simulator(kind: str, tmp_path: Path, **kwargs: object) -> Simulator:
 def manifest_entry_data(kind: str, manifest: dict[str, Any]) -> dict[str, Any]:
     """Config-entry data (kind included) for ``kind``'s ``manifest``, as the flow stores it."""
     data: dict[str, Any] = {CONF_KIND: kind}
-    for field in FIELDS[Kind(kind)]:
+    for field in fields_of(Kind(kind)):
         data[field] = manifest.get(field, field_default(Kind(kind), field))
     return data
 
@@ -51,7 +55,7 @@ def form_input(sim: Simulator, **overrides: Any) -> dict[str, Any]:
 
 def secret_field(kind: str) -> str:
     """The field holding the secret credential of ``kind``."""
-    return CONF_PASSWORD if CONF_PASSWORD in FIELDS[Kind(kind)] else CONF_API_KEY
+    return CONF_PASSWORD if CONF_PASSWORD in fields_of(Kind(kind)) else CONF_API_KEY
 
 
 def mock_entry(
@@ -88,3 +92,12 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
 def state_of(entry: ConfigEntry) -> ConfigEntryState:
     """The entry's state now (a call, so type checkers do not carry an old narrowing)."""
     return entry.state
+
+
+@contextmanager
+def only_platforms(*platforms: Platform) -> Iterator[None]:
+    """Set entries up with only ``platforms`` forwarded (core's platform filter)."""
+    with patch.object(
+        Upstream, "forwarded_platforms", new_callable=PropertyMock, return_value=list(platforms)
+    ):
+        yield

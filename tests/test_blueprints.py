@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.pandora_box.const import DOMAIN
-from custom_components.pandora_box.coordinator import QBittorrentCoordinator
+from custom_components.pandora_box.upstreams.qbittorrent.coordinator import QBittorrentCoordinator
 from simulators import JackettSimulator, JellyfinSimulator, QBittorrentSimulator, TMDBSimulator
 
 from .helpers import mock_entry, setup_integration

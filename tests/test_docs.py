@@ -17,8 +17,8 @@ from custom_components.pandora_box.const import (
     DEFAULT_LIBRARY_FOLDERS,
     DEFAULT_MEDIA_PATH,
 )
-from custom_components.pandora_box.paths import confine
-from custom_components.pandora_box.postprocess import (
+from custom_components.pandora_box.upstreams.cloudcmd.paths import confine
+from custom_components.pandora_box.upstreams.qbittorrent.options import (
     DEFAULT_MOVIE_CATEGORY,
     DEFAULT_TV_CATEGORY,
     LibraryOptions,

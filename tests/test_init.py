@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
 
+from custom_components.pandora_box import async_remove_config_entry_device
 from custom_components.pandora_box.api.qbittorrent import QBittorrentClient
 from custom_components.pandora_box.const import DOMAIN
 from simulators import Simulator
@@ -105,3 +106,21 @@ async def test_qbittorrent_sessions_are_separate(hass: HomeAssistant, sim: Simul
     client = entry.runtime_data.client
     assert isinstance(client, QBittorrentClient)
     assert client._session is not async_get_clientsession(hass)
+
+
+@pytest.mark.parametrize("sim", ["jackett"], indirect=True)
+async def test_kind_without_child_devices_keeps_its_device_and_stores_nothing(
+    hass: HomeAssistant, device_registry: dr.DeviceRegistry, sim: Simulator
+) -> None:
+    """A kind without child devices never lets its service device go; removal is clean."""
+    entry = mock_entry(sim)
+    await setup_integration(hass, entry)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert device is not None
+    assert not await async_remove_config_entry_device(hass, entry, device)
+
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_get_entry(entry.entry_id) is None

@@ -15,10 +15,24 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
-from custom_components.pandora_box import health, postprocess
+from custom_components.pandora_box import health
 from custom_components.pandora_box.const import DOMAIN, Kind
+from custom_components.pandora_box.media import postprocess
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "pandora_box"
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of the integration outside ``api/`` (no strings there), by dotted name."""
+    found: dict[str, Path] = {}
+    for path in sorted(COMPONENT.rglob("*.py")):
+        parts = path.relative_to(COMPONENT).with_suffix("").parts
+        if parts[0] == "api":
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(("custom_components.pandora_box", *parts))] = path
+    return found
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -63,7 +77,7 @@ def test_code_uses_known_keys() -> None:
     assert set(steps["user"]["menu_options"]) == {k.value for k in Kind}
     for kind in Kind:
         assert kind.value in steps
-    source = "\n".join(p.read_text(encoding="utf-8") for p in COMPONENT.glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in _modules().values())
     # translation_key names an exception or an entity (of some platform)
     entity_keys = {key for platform in strings.get("entity", {}).values() for key in platform}
     for key in set(re.findall(r'translation_key="(\w+)"', source)):
@@ -130,10 +144,10 @@ def _descriptions() -> list[tuple[str, EntityDescription, str]]:
             for item in value.values():
                 visit(module, item)
 
-    for path in sorted(COMPONENT.glob("*.py")):
-        module = importlib.import_module(f"custom_components.pandora_box.{path.stem}")
+    for name in _modules():
+        module = importlib.import_module(name)
         for value in vars(module).values():
-            visit(path.stem, value)
+            visit(name, value)
     return found
 
 
@@ -264,7 +278,12 @@ def test_translation_keys_in_code_exist() -> None:
     checked = 0
     unresolved: list[str] = []
     helpers: dict[str, tuple[str, int]] = {}  # helper name → (namespace, parameter index)
-    trees = {p.name: ast.parse(p.read_text("utf-8")) for p in COMPONENT.glob("*.py")}
+    modules = _modules()
+    trees = {
+        str(path.relative_to(COMPONENT)): ast.parse(path.read_text("utf-8"))
+        for path in modules.values()
+    }
+    module_names = {str(path.relative_to(COMPONENT)): name for name, path in modules.items()}
 
     def namespace_of(call: ast.Call) -> str:
         name = _call_name(call)
@@ -298,7 +317,7 @@ def test_translation_keys_in_code_exist() -> None:
                 patterns = _patterns(keyword.value)
                 if isinstance(keyword.value, ast.Name):
                     # a module constant is checked here; a helper's parameter below
-                    module = importlib.import_module(f"custom_components.pandora_box.{file[:-3]}")
+                    module = importlib.import_module(module_names[file])
                     constant = vars(module).get(keyword.value.id)
                     if isinstance(constant, str):
                         patterns = [re.escape(constant)]
@@ -316,7 +335,7 @@ def test_translation_keys_in_code_exist() -> None:
     assert checked > 50
     # keys carried on an error object (postprocess: PostprocessError.key) are checked
     # by the issue-key test below; nothing else may escape the static check
-    assert all(where.startswith("postprocess.py") for where in unresolved), unresolved
+    assert all(where.startswith("media/postprocess.py") for where in unresolved), unresolved
 
 
 def test_issue_keys_raised_in_code_exist() -> None:

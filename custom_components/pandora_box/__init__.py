@@ -4,65 +4,25 @@ Each config entry is one upstream (qBittorrent, Jackett, TMDB, Watchmode,
 CloudCmd, Portainer or Jellyfin).  Setting an entry up checks its credentials
 against the upstream, registers one service device for it, runs the first
 refresh of its coordinator (kinds that poll), keeps client and coordinator in
-``runtime_data`` and forwards the platforms of its kind.  Actions are
-registered once, in ``async_setup``.
+``runtime_data`` and forwards the platforms of its kind.  What a kind is
+(client, coordinator, device, platforms …) comes from the registry,
+``upstreams/__init__.py``.  Actions are registered once, in ``async_setup``.
 """
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
-from .clients import create_client
-from .const import CONF_KIND, DOMAIN, Kind
-from .coordinator import COORDINATORS, PandoraConfigEntry, PandoraRuntimeData
-from .portainer import async_remove_device as async_remove_portainer_device
-from .qbittorrent import async_remove_store as async_remove_qbittorrent_store
+from .const import DOMAIN
+from .coordinator import PandoraConfigEntry, PandoraRuntimeData
 from .services import async_setup_services
-
-PLATFORMS_BY_KIND: dict[Kind, list[Platform]] = {
-    Kind.QBITTORRENT: [
-        Platform.BINARY_SENSOR,
-        Platform.BUTTON,
-        Platform.EVENT,
-        Platform.SENSOR,
-        Platform.SWITCH,
-    ],
-    Kind.JACKETT: [Platform.BINARY_SENSOR],
-    Kind.TMDB: [Platform.BINARY_SENSOR, Platform.SENSOR],
-    Kind.WATCHMODE: [Platform.BINARY_SENSOR],
-    Kind.CLOUDCMD: [Platform.BINARY_SENSOR],
-    Kind.PORTAINER: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.SWITCH],
-    Kind.JELLYFIN: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR],
-}
-"""The platforms each kind's entities live on."""
+from .upstreams import create_client, upstream_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-MANUFACTURERS: dict[Kind, str] = {
-    Kind.QBITTORRENT: "qBittorrent project",
-    Kind.JACKETT: "Jackett",
-    Kind.TMDB: "The Movie Database",
-    Kind.WATCHMODE: "Watchmode",
-    Kind.CLOUDCMD: "Cloud Commander",
-    Kind.PORTAINER: "Portainer.io",
-    Kind.JELLYFIN: "Jellyfin",
-}
-MODELS: dict[Kind, str] = {
-    Kind.QBITTORRENT: "qBittorrent",
-    Kind.JACKETT: "Jackett",
-    Kind.TMDB: "TMDB API v3",
-    Kind.WATCHMODE: "Watchmode API v1",
-    Kind.CLOUDCMD: "CloudCmd",
-    Kind.PORTAINER: "Portainer",
-    Kind.JELLYFIN: "Jellyfin Server",
-}
-# The public APIs are not a place a user can browse to; the self-hosted ones are.
-PUBLIC_APIS = frozenset({Kind.TMDB, Kind.WATCHMODE})
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -73,7 +33,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
     """Check the upstream, keep its client in runtime data and register its device."""
-    kind = Kind(entry.data[CONF_KIND])
+    upstream = upstream_of(entry.data)
     handle = create_client(hass, entry.data)
     if handle.close is not None:
         entry.async_on_unload(handle.close)
@@ -93,8 +53,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
             translation_placeholders={**placeholders, "error": err.message},
         ) from err
 
-    entry.runtime_data = PandoraRuntimeData(kind=kind, client=handle.client, info=info)
-    if (coordinator_class := COORDINATORS.get(kind)) is not None:
+    entry.runtime_data = PandoraRuntimeData(kind=upstream.kind, client=handle.client, info=info)
+    if (coordinator_class := upstream.coordinator) is not None:
         coordinator = coordinator_class(hass, entry)
         await coordinator.async_config_entry_first_refresh()
         entry.runtime_data.coordinator = coordinator
@@ -102,26 +62,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, entry.entry_id)},
         entry_type=dr.DeviceEntryType.SERVICE,
-        manufacturer=MANUFACTURERS[kind],
-        model=MODELS[kind],
+        manufacturer=upstream.manufacturer,
+        model=upstream.model,
         name=entry.title,
         sw_version=info.version,
-        configuration_url=None if kind in PUBLIC_APIS else entry.data["url"],
+        # the public APIs are not a place a user can browse to; the self-hosted ones are
+        configuration_url=entry.data["url"] if upstream.self_hosted else None,
     )
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS_BY_KIND[kind])
+    await hass.config_entries.async_forward_entry_setups(entry, upstream.forwarded_platforms)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
     """Unload platforms; the entry's unload callbacks release the client's session."""
-    kind = Kind(entry.data[CONF_KIND])
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS_BY_KIND[kind])
+    platforms = upstream_of(entry.data).forwarded_platforms
+    return await hass.config_entries.async_unload_platforms(entry, platforms)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
     """Delete what an entry stored beyond its data (qBittorrent's known torrents)."""
-    if Kind(entry.data[CONF_KIND]) is Kind.QBITTORRENT:
-        await async_remove_qbittorrent_store(hass, entry.entry_id)
+    if (remove := upstream_of(entry.data).remove_entry) is not None:
+        await remove(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(
@@ -133,6 +94,6 @@ async def async_remove_config_entry_device(
     poll (containers kept for a stopped stack are, so they stay).  Kinds
     without child devices only have the service device.
     """
-    if Kind(entry.data[CONF_KIND]) is Kind.PORTAINER:
-        return async_remove_portainer_device(entry, device)
+    if (remove := upstream_of(entry.data).remove_device) is not None:
+        return remove(entry, device)
     return False

@@ -6,8 +6,14 @@ reached, credentials the upstream refuses and a URL where something other than
 the expected service answers each get their own translated error, and the form
 comes back with what the user typed.
 
-Identity: Portainer and Jellyfin report a server id, so a reauth or
-reconfigure that reaches a different server is refused.  The other upstreams
+What each kind asks for (its fields and their defaults), and whether it has
+an options flow, comes from its package through the registry
+(``upstreams/__init__.py``); the steps, the checks of each field and the
+error mapping are the same for every kind.
+
+Identity: Portainer and Jellyfin report a server id (``stable_id`` in the
+registry), so a reauth or reconfigure that reaches a different server is
+refused.  The other upstreams
 have no such id; their entries are identified by URL (qBittorrent, Jackett,
 CloudCmd with its root) or by a digest of the account's key (TMDB, Watchmode),
 so reconfiguring them to a new URL or key moves the identity with it, unless
@@ -16,7 +22,7 @@ another entry already has it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 import re
 from typing import Any, Final
 
@@ -25,7 +31,6 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
-    OptionsFlowWithReload,
 )
 from homeassistant.const import (
     CONF_API_KEY,
@@ -37,9 +42,6 @@ from homeassistant.const import (
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -50,7 +52,6 @@ from .api._http import parse_base_url
 from .api.cloudcmd import NotFoundError as RootNotFoundError
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .api.models import UpstreamInfo
-from .clients import create_client
 from .const import (
     CONF_KIND,
     CONF_LANGUAGE,
@@ -61,43 +62,14 @@ from .const import (
     DEFAULT_REGION,
     DOMAIN,
     LOGGER,
-    TMDB_DEFAULT_URL,
-    WATCHMODE_DEFAULT_URL,
     Kind,
 )
 from .coordinator import PandoraConfigEntry
-from .jackett import JackettOptionsFlow
-from .postprocess import (
-    options_fields as library_options_fields,
-    options_from_input as library_options_from_input,
-    options_suggested as library_options_suggested,
-)
-from .qbittorrent import (
-    CONF_TORRENT_COUNT,
-    CONF_TORRENT_ENTITIES,
-    MAX_TORRENT_COUNT,
-    TorrentOptions,
-)
-from .tmdb import TMDBOptionsFlow
-from .watchmode import WatchmodeOptionsFlow
+from .upstreams import UPSTREAMS, create_client, upstream_of
 
-FIELDS: Final[dict[Kind, tuple[str, ...]]] = {
-    Kind.QBITTORRENT: (CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_VERIFY_SSL),
-    Kind.JACKETT: (CONF_URL, CONF_API_KEY, CONF_VERIFY_SSL),
-    Kind.TMDB: (CONF_URL, CONF_API_KEY, CONF_LANGUAGE, CONF_REGION),
-    Kind.WATCHMODE: (CONF_URL, CONF_API_KEY, CONF_REGION),
-    Kind.CLOUDCMD: (CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_ROOT, CONF_VERIFY_SSL),
-    Kind.PORTAINER: (CONF_URL, CONF_API_KEY, CONF_VERIFY_SSL),
-    Kind.JELLYFIN: (CONF_URL, CONF_API_KEY, CONF_VERIFY_SSL),
-}
 SECRETS: Final = frozenset({CONF_PASSWORD, CONF_API_KEY})
 CREDENTIALS: Final = frozenset({CONF_USERNAME, CONF_PASSWORD, CONF_API_KEY})
-STABLE_ID_KINDS: Final = frozenset({Kind.PORTAINER, Kind.JELLYFIN})
 
-_DEFAULTS: Final[dict[Kind, dict[str, Any]]] = {
-    Kind.TMDB: {CONF_URL: TMDB_DEFAULT_URL},
-    Kind.WATCHMODE: {CONF_URL: WATCHMODE_DEFAULT_URL},
-}
 _COMMON_DEFAULTS: Final[dict[str, Any]] = {
     CONF_VERIFY_SSL: True,
     CONF_LANGUAGE: DEFAULT_LANGUAGE,
@@ -121,9 +93,14 @@ _LANGUAGE_RE: Final = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
 
 
+def fields_of(kind: Kind) -> tuple[str, ...]:
+    """The config-entry fields of ``kind``, in the order of its form."""
+    return UPSTREAMS[kind].fields
+
+
 def field_default(kind: Kind, field: str) -> Any:
     """Return the default of ``field`` for ``kind``, or ``None`` when it has none."""
-    return _DEFAULTS.get(kind, {}).get(field, _COMMON_DEFAULTS.get(field))
+    return UPSTREAMS[kind].defaults.get(field, _COMMON_DEFAULTS.get(field))
 
 
 def _schema(
@@ -150,15 +127,15 @@ def _normalise(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
         data[CONF_URL] = str(parse_base_url(str(data.get(CONF_URL, "")))).rstrip("/")
     except ValueError:
         errors[CONF_URL] = "invalid_url"
-    if CONF_LANGUAGE in FIELDS[kind]:
+    if CONF_LANGUAGE in fields_of(kind):
         data[CONF_LANGUAGE] = str(data[CONF_LANGUAGE]).strip()
         if not _LANGUAGE_RE.match(data[CONF_LANGUAGE]):
             errors[CONF_LANGUAGE] = "invalid_language"
-    if CONF_REGION in FIELDS[kind]:
+    if CONF_REGION in fields_of(kind):
         data[CONF_REGION] = str(data[CONF_REGION]).strip().upper()
         if not _REGION_RE.match(data[CONF_REGION]):
             errors[CONF_REGION] = "invalid_region"
-    if CONF_ROOT in FIELDS[kind]:
+    if CONF_ROOT in fields_of(kind):
         root = str(data[CONF_ROOT]).strip()
         parts = root.split("/")
         if (
@@ -187,58 +164,21 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: PandoraConfigEntry) -> OptionsFlow:
-        """The options flow of the entry's kind (see ``OPTIONS_FLOWS``)."""
-        return OPTIONS_FLOWS[Kind(config_entry.data[CONF_KIND])]()
+        """The options flow of the entry's kind (the registry's ``options_flow``)."""
+        options_flow = upstream_of(config_entry.data).options_flow
+        assert options_flow is not None  # async_supports_options_flow said so
+        return options_flow()
 
     @classmethod
     @callback
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Only kinds listed in ``OPTIONS_FLOWS`` have options."""
-        return config_entry.data.get(CONF_KIND) in OPTIONS_FLOWS
+        """Only kinds with an options flow in the registry have options."""
+        kind = config_entry.data.get(CONF_KIND)
+        return kind in UPSTREAMS and UPSTREAMS[Kind(kind)].options_flow is not None
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which upstream to add."""
-        return self.async_show_menu(step_id="user", menu_options=[kind.value for kind in Kind])
-
-    async def async_step_qbittorrent(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a qBittorrent WebUI."""
-        return await self._async_step_add(Kind.QBITTORRENT, user_input)
-
-    async def async_step_jackett(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a Jackett server."""
-        return await self._async_step_add(Kind.JACKETT, user_input)
-
-    async def async_step_tmdb(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Add a TMDB account."""
-        return await self._async_step_add(Kind.TMDB, user_input)
-
-    async def async_step_watchmode(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a Watchmode account."""
-        return await self._async_step_add(Kind.WATCHMODE, user_input)
-
-    async def async_step_cloudcmd(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a CloudCmd file manager."""
-        return await self._async_step_add(Kind.CLOUDCMD, user_input)
-
-    async def async_step_portainer(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a Portainer server."""
-        return await self._async_step_add(Kind.PORTAINER, user_input)
-
-    async def async_step_jellyfin(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Add a Jellyfin server."""
-        return await self._async_step_add(Kind.JELLYFIN, user_input)
+        return self.async_show_menu(step_id="user", menu_options=[kind.value for kind in UPSTREAMS])
 
     async def _async_step_add(
         self, kind: Kind, user_input: dict[str, Any] | None
@@ -256,7 +196,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id=kind.value,
             data_schema=self.add_suggested_values_to_schema(
-                _schema(kind, FIELDS[kind]), user_input or {}
+                _schema(kind, fields_of(kind)), user_input or {}
             ),
             errors=errors,
             description_placeholders={"error_detail": detail},
@@ -272,7 +212,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for new credentials and check them before they replace the old."""
         entry = self._get_reauth_entry()
         kind = Kind(entry.data[CONF_KIND])
-        fields = tuple(f for f in FIELDS[kind] if f in CREDENTIALS)
+        fields = tuple(f for f in fields_of(kind) if f in CREDENTIALS)
         errors: dict[str, str] = {}
         detail = ""
         if user_input is not None:
@@ -296,7 +236,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change any field of an entry; empty secrets keep the stored ones."""
         entry = self._get_reconfigure_entry()
         kind = Kind(entry.data[CONF_KIND])
-        secrets = frozenset(f for f in FIELDS[kind] if f in SECRETS)
+        secrets = frozenset(f for f in fields_of(kind) if f in SECRETS)
         errors: dict[str, str] = {}
         detail = ""
         if user_input is not None:
@@ -304,12 +244,12 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             info, errors, detail = await self._async_validate(kind, data)
             if info is not None:
                 return await self._async_update_entry(entry, kind, info, data)
-        suggested = {f: entry.data[f] for f in FIELDS[kind] if f not in SECRETS}
+        suggested = {f: entry.data[f] for f in fields_of(kind) if f not in SECRETS}
         shown = {k: v for k, v in (user_input or suggested).items() if k not in SECRETS}
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _schema(kind, FIELDS[kind], optional=secrets), shown
+                _schema(kind, fields_of(kind), optional=secrets), shown
             ),
             errors=errors,
             description_placeholders={"name": entry.title, "error_detail": detail},
@@ -321,7 +261,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         """Store checked data on ``entry`` (reauth or reconfigure) and reload it."""
         unique_id = _unique_id(kind, info)
         await self.async_set_unique_id(unique_id, raise_on_progress=False)
-        if kind in STABLE_ID_KINDS:
+        if UPSTREAMS[kind].stable_id:
             self._abort_if_unique_id_mismatch(reason="wrong_server")
         elif any(
             other.unique_id == unique_id and other.entry_id != entry.entry_id
@@ -361,66 +301,23 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
                 handle.close()
 
 
-# -- qBittorrent options (issue 5) --
+type AddStep = Callable[
+    [PandoraBoxConfigFlow, dict[str, Any] | None], Coroutine[Any, Any, ConfigFlowResult]
+]
 
 
-class QBittorrentOptionsFlow(OptionsFlowWithReload):
-    """Per-torrent entities of a qBittorrent entry: on or off, and for how many torrents.
+def _add_step(kind: Kind) -> AddStep:
+    """The menu's step of ``kind``: its form, built from what its package declares."""
 
-    The entry reloads (Home Assistant's automatic reload) only when the torrent
-    entity options changed; the download and library fields apply from the next
-    download without one.
-    """
+    async def async_step(
+        self: PandoraBoxConfigFlow, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_step_add(kind, user_input)
 
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and store the options; the entry reloads when they changed.
-
-        Issue 8 adds the download and library fields (``postprocess.py``):
-        categories for ``download_media``, category → library folder, and the
-        download folder as qBittorrent and as CloudCmd name it.
-        """
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            library, errors = library_options_from_input(user_input)
-            if not errors:
-                options = TorrentOptions.from_options(user_input)
-                self.automatic_reload = options != TorrentOptions.from_options(
-                    self.config_entry.options
-                )
-                return self.async_create_entry(
-                    data={
-                        CONF_TORRENT_ENTITIES: options.torrent_entities,
-                        CONF_TORRENT_COUNT: options.torrent_count,
-                        **library,
-                    }
-                )
-        current = TorrentOptions.from_options(self.config_entry.options)
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_TORRENT_ENTITIES, default=current.torrent_entities
-                ): BooleanSelector(),
-                vol.Required(CONF_TORRENT_COUNT, default=current.torrent_count): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=MAX_TORRENT_COUNT, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                **library_options_fields(),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or library_options_suggested(self.config_entry.options)
-            ),
-            errors=errors,
-        )
+    async_step.__doc__ = f"Add a {kind} entry."
+    return async_step
 
 
-OPTIONS_FLOWS: dict[Kind, type[OptionsFlow]] = {
-    Kind.QBITTORRENT: QBittorrentOptionsFlow,
-    Kind.JACKETT: JackettOptionsFlow,
-    Kind.TMDB: TMDBOptionsFlow,
-    Kind.WATCHMODE: WatchmodeOptionsFlow,
-}
-"""The options flow of each kind that has options; each kind adds its own line."""
+# Home Assistant finds a menu option's step by name (``async_step_<kind>``).
+for _kind in UPSTREAMS:
+    setattr(PandoraBoxConfigFlow, f"async_step_{_kind}", _add_step(_kind))

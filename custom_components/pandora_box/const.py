@@ -33,7 +33,7 @@ DEFAULT_LANGUAGE: Final = "en-US"
 DEFAULT_REGION: Final = "US"
 DEFAULT_CLOUDCMD_ROOT: Final = "/"
 
-# -- the upstream stack (docs/docker-compose.yml; issue 9) --
+# -- the upstream stack (docs/docker-compose.yml) --
 DEFAULT_MEDIA_PATH: Final = "/media"
 """Where the one media volume is mounted in qBittorrent, CloudCmd and Jellyfin.
 

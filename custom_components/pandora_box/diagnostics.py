@@ -5,15 +5,17 @@ upstream reported at setup, the coordinator's state and latest data (kinds
 that poll), and the health monitor (``health.py``).  A device's dump holds
 the device and the current state of its entities.
 
-Coordinator data are dataclass trees (one per kind, see ``coordinator.py``);
-``as_jsonable`` turns any of them into JSON types field by field, so a kind
-that gains a coordinator is covered without a change here.
+Coordinator data are dataclass trees (one per kind, see
+``upstreams/<kind>/coordinator.py``); ``as_jsonable`` turns any of them into
+JSON types field by field, so a kind that gains a coordinator is covered
+without a change here.
 
 Secrets are removed three ways, because a dump is pasted into public
 issues:
 
-1. the value of every key named like a secret (``TO_REDACT``) replaced, at
-   any depth (``scrub``);
+1. the value of every key named like a secret (``TO_REDACT``: the shared
+   ones and each upstream's ``redact`` of the registry) replaced, at any
+   depth (``scrub``);
 2. user-info and secret query parameters stripped from every URL-like string;
 3. every configured secret value (``SECRET_FIELDS`` of the entry's data and
    options, user names aside) replaced wherever it still occurs in any
@@ -43,36 +45,29 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from yarl import URL
 
 from .coordinator import PandoraConfigEntry
+from .upstreams import UPSTREAMS
 
 SECRET_FIELDS: Final = frozenset(
     {CONF_PASSWORD, CONF_API_KEY, CONF_TOKEN, CONF_ACCESS_TOKEN, CONF_USERNAME}
 )
 """Entry data/options fields whose values must never appear in a dump."""
 
-TO_REDACT: Final = SECRET_FIELDS | {
-    "api_token",
-    "apikey",
-    "apiKey",
-    "authorization",
-    "Authorization",
-    "cookie",
-    "cookies",
-    "link",  # Jackett download links carry the Jackett key
-    "magnet_uri",  # trackers of private sites carry a passkey, in the query or the path
-    "magnet_url",
-    "passkey",
-    "read_access_token",
-    "refresh_token",
-    "secret",
-    "sid",
-    "SID",
-    "tracker",
-    "trackers",
-    "X-Api-Key",
-    "X-Emby-Token",
-    "X-MediaBrowser-Token",
-}
-"""Keys whose values are replaced wherever they occur in a dump."""
+TO_REDACT: Final = SECRET_FIELDS.union(
+    {
+        "api_token",
+        "apikey",
+        "apiKey",
+        "authorization",
+        "Authorization",
+        "cookie",
+        "cookies",
+        "passkey",
+        "refresh_token",
+        "secret",
+    },
+    *(upstream.redact for upstream in UPSTREAMS.values()),
+)
+"""Keys whose values are replaced wherever they occur in a dump (each upstream adds its own)."""
 
 MAX_ITEMS: Final = 100
 """Items kept of any one list or mapping of coordinator data (a dump stays readable)."""

@@ -1,4 +1,4 @@
-"""The one base entity of Pandora Box.
+"""The one base entity of Pandora Box, and how an upstream adds its entities.
 
 Every entity belongs to a coordinator of one config entry.  By default it
 sits on the entry's service device; entities of child devices (a container,
@@ -6,26 +6,31 @@ a stack, a torrent) pass their own ``device_info``, linked to the device
 above them by ``via_device_id`` (:func:`child_device_info`).  Unique ids are
 built from the entry id, which never changes (the entry's unique id can, on
 reconfigure), and a stable key.
+
+Each upstream adds the entities of a platform with one ``SetupFn``
+(``upstreams/<kind>/<platform>.py``); most of them are one entity per
+description on the entry's coordinator: ``setup_per_description`` builds
+that ``SetupFn``, ``async_add_described`` does it inside a larger one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, PandoraCoordinator
+from .coordinator import PandoraConfigEntry, PandoraCoordinator, coordinator_of
 
 type SetupFn = Callable[[PandoraConfigEntry, AddConfigEntryEntitiesCallback], None]
-"""A kind's setup function on a platform (each platform's ``SETUP_BY_KIND`` holds them)."""
+"""How an upstream adds its entities of one platform (the registry's ``platforms``)."""
 
 
 def entry_device_info(entry: ConfigEntry) -> DeviceInfo:
@@ -68,3 +73,31 @@ class PandoraEntity[CoordinatorT: PandoraCoordinator[Any]](CoordinatorEntity[Coo
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{key or description.key}"
         self._attr_device_info = device_info or entry_device_info(coordinator.config_entry)
+
+
+def async_add_described[CoordinatorT: PandoraCoordinator[Any], DescriptionT: EntityDescription](
+    entry: PandoraConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    coordinator_cls: type[CoordinatorT],
+    entity_cls: Callable[[CoordinatorT, DescriptionT], Entity],
+    descriptions: Iterable[DescriptionT],
+) -> CoordinatorT:
+    """Add an ``entity_cls`` per description on the entry's coordinator; return the coordinator."""
+    coordinator = coordinator_of(entry, coordinator_cls)
+    async_add_entities(entity_cls(coordinator, description) for description in descriptions)
+    return coordinator
+
+
+def setup_per_description[CoordinatorT: PandoraCoordinator[Any], DescriptionT: EntityDescription](
+    coordinator_cls: type[CoordinatorT],
+    entity_cls: Callable[[CoordinatorT, DescriptionT], Entity],
+    descriptions: Iterable[DescriptionT],
+) -> SetupFn:
+    """A platform setup that adds an ``entity_cls`` per description (``async_add_described``)."""
+
+    def setup(
+        entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        async_add_described(entry, async_add_entities, coordinator_cls, entity_cls, descriptions)
+
+    return setup

@@ -23,15 +23,16 @@ answer us right now?" for every kind:
 
 What follows from the state:
 
-* the connectivity binary sensor (``binary_sensor.py``, section "all
-  kinds") shows it and stays available while the upstream is down;
+* the connectivity binary sensor (``binary_sensor.py``, every kind) shows it
+  and stays available while the upstream is down;
 * an upstream down for longer than ``UNREACHABLE_THRESHOLD`` raises the
   repair issue ``upstream_unreachable_<entry_id>``, deleted as soon as it
   answers again (or the entry unloads).  A timer fires at the threshold, so
   the issue does not depend on how often the kind is polled;
-* an upstream older than we support (``MIN_VERSIONS``: qBittorrent 4.1,
-  Jellyfin 10.9) raises ``unsupported_version_<entry_id>``, checked at
-  start and after every recovery (a server may come back upgraded).
+* an upstream older than we support (the registry's ``min_version``:
+  qBittorrent 4.1, Jellyfin 10.9) raises ``unsupported_version_<entry_id>``,
+  checked at start and after every recovery (a server may come back
+  upgraded).
 
 Issues are not persistent: after a restart they come back only if the
 condition still holds.
@@ -43,7 +44,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import re
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -51,10 +52,9 @@ from homeassistant.helpers.event import async_call_later, async_track_time_inter
 from homeassistant.util import dt as dt_util
 
 from .api.errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
-from .const import DOMAIN, LOGGER, Kind
-
-if TYPE_CHECKING:
-    from .coordinator import PandoraConfigEntry
+from .const import DOMAIN, LOGGER
+from .coordinator import PandoraConfigEntry
+from .upstreams import UPSTREAMS
 
 CHECK_INTERVAL: Final = timedelta(minutes=10)
 """How often an upstream without a coordinator is checked."""
@@ -62,12 +62,6 @@ CHECK_TIMEOUT: Final = 30.0
 """Seconds a check may take before the upstream counts as unreachable."""
 UNREACHABLE_THRESHOLD: Final = timedelta(minutes=30)
 """How long an upstream must be down before a repair issue says so."""
-
-MIN_VERSIONS: Final[dict[Kind, str]] = {
-    Kind.QBITTORRENT: "4.1",
-    Kind.JELLYFIN: "10.9",
-}
-"""The oldest version we support of upstreams whose API changed over versions."""
 
 ISSUE_UNREACHABLE: Final = "upstream_unreachable"
 ISSUE_UNSUPPORTED_VERSION: Final = "unsupported_version"
@@ -257,7 +251,7 @@ class HealthMonitor:
         """Raise or clear the "unsupported version" issue for the version last seen."""
         runtime = self.entry.runtime_data
         issue_id = version_issue_id(self.entry.entry_id)
-        minimum = MIN_VERSIONS.get(runtime.kind)
+        minimum = UPSTREAMS[runtime.kind].min_version
         version = runtime.info.version
         if minimum is None or not version_below(version, minimum):
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)

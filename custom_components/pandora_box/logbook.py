@@ -17,7 +17,13 @@ from typing import Any, Final
 from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .cloudcmd import (
+from .const import DOMAIN
+from .media.postprocess import (
+    ATTR_PATH as MEDIA_READY_PATH,
+    ATTR_TITLE as MEDIA_READY_TITLE,
+    EVENT_MEDIA_READY,
+)
+from .upstreams.cloudcmd import (
     ATTR_ACTION,
     ATTR_DESTINATION,
     ATTR_ENTRY_ID,
@@ -32,13 +38,11 @@ from .cloudcmd import (
     SERVICE_MOVE_FILES,
     SERVICE_RENAME_FILE,
 )
-from .const import DOMAIN
-from .postprocess import (
-    ATTR_PATH as MEDIA_READY_PATH,
-    ATTR_TITLE as MEDIA_READY_TITLE,
-    EVENT_MEDIA_READY,
+from .upstreams.qbittorrent import (
+    EVENT_TORRENT_ADDED,
+    EVENT_TORRENT_COMPLETED,
+    EVENT_TORRENT_REMOVED,
 )
-from .qbittorrent import EVENT_TORRENT_ADDED, EVENT_TORRENT_COMPLETED, EVENT_TORRENT_REMOVED
 
 type Describer = Callable[[HomeAssistant, Event[Any]], dict[str, str]]
 
@@ -68,7 +72,7 @@ def list_names(names: Any) -> str:
     return shown[0] if shown else "nothing"
 
 
-# -- CloudCmd (issue 6) --
+# -- CloudCmd --
 
 
 _FILE_MESSAGES: dict[str, str] = {
@@ -98,7 +102,7 @@ def describe_file_operation(hass: HomeAssistant, event: Event[Any]) -> dict[str,
     return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
 
 
-# -- download pipeline (issue 8) --
+# -- download pipeline --
 
 
 def describe_media_ready(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
@@ -109,7 +113,7 @@ def describe_media_ready(hass: HomeAssistant, event: Event[Any]) -> dict[str, st
     return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
 
 
-# -- qBittorrent (issue 9) --
+# -- qBittorrent --
 
 
 def human_size(size: Any) -> str | None:
@@ -161,11 +165,11 @@ describe_torrent_removed: Final = torrent_describer("removed")
 # -- the table: one line per event type, in each kind's section --
 
 DESCRIBERS: dict[str, Describer] = {
-    # -- CloudCmd (issue 6) --
+    # -- CloudCmd --
     EVENT_FILE_OPERATION: describe_file_operation,
-    # -- download pipeline (issue 8) --
+    # -- download pipeline --
     EVENT_MEDIA_READY: describe_media_ready,
-    # -- qBittorrent (issue 9) --
+    # -- qBittorrent --
     EVENT_TORRENT_ADDED: describe_torrent_added,
     EVENT_TORRENT_COMPLETED: describe_torrent_completed,
     EVENT_TORRENT_REMOVED: describe_torrent_removed,

@@ -1,7 +1,7 @@
 """Fix flows of Pandora Box's repair issues.
 
 Post-processing issues (``postprocess_<entry>_<hash>``, raised by
-``postprocess.py``) are fixable: the flow explains what failed and, when the
+``media/postprocess.py``) are fixable: the flow explains what failed and, when the
 user confirms, tries the whole post-processing of that torrent again.  When
 the retry succeeds (or the torrent no longer needs filing away) the flow
 finishes and Home Assistant deletes the issue; when it fails again the form
@@ -18,7 +18,7 @@ from homeassistant.helpers import issue_registry as ir
 import probatio as vol
 
 from .const import DOMAIN
-from .postprocess import ISSUE_PREFIX, Job, async_process
+from .media.postprocess import ISSUE_PREFIX, Job, async_process
 
 
 class PostprocessRepairFlow(RepairsFlow):

@@ -49,7 +49,7 @@ from custom_components.pandora_box.api._http import DEFAULT_MAX_BYTES, DEFAULT_T
 from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.coordinator import PandoraConfigEntry, PandoraCoordinator
 from custom_components.pandora_box.helpers import upstream_errors
-from custom_components.pandora_box.media_cache import CONF_CACHE_TTL
+from custom_components.pandora_box.upstreams.cache import CONF_CACHE_TTL
 from simulators import QBittorrentSimulator, Simulator
 
 from ..helpers import mock_entry, secret_field, setup_integration, state_of

@@ -108,6 +108,9 @@ const describe = (card) => {
 };
 """
 
+PAST_CARDS = ("hui-history-graph-card", "hui-logbook-card")
+"""Cards that show what happened (a speed graph, the torrent activity), outages included."""
+
 JS_FIND_LOGIN = (
     JS_HELPERS
     + r"""
@@ -405,19 +408,14 @@ def test_unavailable_entities_are_seen(
     finally:
         demo.post(fault, {}, method="DELETE")
     # Gauges warn ("Entity is currently unavailable"), glance and entities rows say so;
-    # the frontends of 2026.10 on also mark the outage in the speed history graph.
+    # the frontends of 2026.10 on also show the outage in the cards of the past.
     kinds = {problem.split(" ")[0] for problem in shown}
     assert {"hui-gauge-card", "hui-glance-card", "hui-entities-card"} <= kinds, shown
-    assert kinds <= {
-        "hui-gauge-card",
-        "hui-glance-card",
-        "hui-entities-card",
-        "hui-history-graph-card",
-    }, shown
+    assert kinds <= {"hui-gauge-card", "hui-glance-card", "hui-entities-card", *PAST_CARDS}, shown
     assert len(shown) >= 2 + 6 + 2, shown
     demo.update_entity(qbittorrent[0])
-    # A history graph goes on showing the outage it recorded; every other card recovers.
+    # Cards of the past go on showing the outage they recorded; every other card recovers.
     _wait_for(
         "qBittorrent's cards to recover",
-        lambda: not [p for p in unavailable_shown() if not p.startswith("hui-history-graph-card")],
+        lambda: not [p for p in unavailable_shown() if not p.startswith(PAST_CARDS)],
     )

@@ -33,8 +33,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.pandora_box.cloudcmd import EVENT_FILE_OPERATION
 from custom_components.pandora_box.const import DOMAIN
+from custom_components.pandora_box.upstreams.cloudcmd.actions import EVENT_FILE_OPERATION
 
 from ..processes import stop as stop_process
 

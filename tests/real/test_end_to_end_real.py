@@ -38,8 +38,8 @@ import aiohttp
 import pytest
 import pytest_socket
 
-from custom_components.pandora_box import PLATFORMS_BY_KIND
 from custom_components.pandora_box.const import Kind
+from custom_components.pandora_box.upstreams import UPSTREAMS
 
 from ..processes import (
     demo_setup,
@@ -296,7 +296,7 @@ async def test_seven_entries_loaded_with_sensible_entities(client: Client) -> No
     current = await states(client)
     for kind, entry_id in by_kind.items():
         entity_ids = await entity_ids_of(client, entry_id)
-        if not PLATFORMS_BY_KIND[Kind(kind)]:
+        if not UPSTREAMS[Kind(kind)].forwarded_platforms:
             continue
         assert entity_ids, f"{kind} has platforms but no entities"
         numeric = 0

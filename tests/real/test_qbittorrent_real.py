@@ -18,7 +18,7 @@ Debian 12's qbittorrent-nox 4.5.2 (Web API 2.8.19), each asserted below:
   pause sends ``state`` and little else) and ``torrents_removed``;
 * a ``.torrent`` made here of local files (``make_torrent``) is checked and
   seeds (``stalledUP``, progress 1) within about 1.5 s; after its files are
-  moved on disk, as CloudCmd does, ``postprocess.async_relocate``
+  moved on disk, as CloudCmd does, ``media.postprocess.async_relocate``
   (``setLocation``, wait while ``moving``, ``recheck`` if it reads
   incomplete) leaves it seeding from the new folder (``stalledUP``; a paused
   one ``pausedUP``), the bytes untouched and nothing back in the old folder;
@@ -66,7 +66,7 @@ from custom_components.pandora_box.api.qbittorrent import (
 )
 from custom_components.pandora_box.api.qbittorrent_sync import SyncState
 from custom_components.pandora_box.const import CONF_KIND, DOMAIN
-from custom_components.pandora_box.postprocess import async_relocate
+from custom_components.pandora_box.media.postprocess import async_relocate
 
 from .conftest import DEFAULT_PASSWORD, DEFAULT_USERNAME, RealQBittorrent
 
@@ -98,7 +98,7 @@ async def wait_for[T](read: Callable[[], Awaitable[T]], done: Callable[[T], bool
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A session with its own unsafe cookie jar, as ``clients.py`` builds it."""
+    """A session with its own unsafe cookie jar, as ``upstreams/qbittorrent`` builds it."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:
         yield s
 

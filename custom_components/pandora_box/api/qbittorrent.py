@@ -17,7 +17,7 @@ sent; merging them is the coordinator's job.  :meth:`Torrent.from_api` and
 
 The session: qBittorrent usually lives on an IP address, and aiohttp's default
 jar drops cookies of IP hosts, so the integration hands this client a session
-with ``CookieJar(unsafe=True)`` of its own (``clients.py``).  No ``Origin`` or
+with ``CookieJar(unsafe=True)`` of its own (``upstreams/qbittorrent``).  No ``Origin`` or
 ``Referer`` header is sent: qBittorrent's CSRF check compares them with its own
 host, and a request without them passes.
 

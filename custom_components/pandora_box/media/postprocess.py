@@ -1,0 +1,474 @@
+"""Post-processing of finished downloads: into the library, Jellyfin told, event fired.
+
+When qBittorrent reports a torrent complete (``pandora_box_torrent_completed``)
+and the torrent's category maps to a library folder (options of the
+qBittorrent entry), its content is moved with CloudCmd from the download
+folder into that library folder, qBittorrent is pointed at the library folder
+so the torrent seeds on from there, every loaded Jellyfin is asked to scan its
+libraries, and ``pandora_box_media_ready`` fires with the title and the final
+path.
+
+Rules:
+
+* Paths: qBittorrent reports where *it* saves (``/downloads/movies``); CloudCmd
+  sees the same disk under its own names.  The ``download_path`` option (as
+  qBittorrent writes it) is replaced by ``cloudcmd_download_path`` (as
+  CloudCmd writes it) at the start of a save path; without them the save path
+  is taken as a CloudCmd path.  Every path is confined with ``upstreams/cloudcmd/paths.py`` to the
+  CloudCmd entry's root before any request.
+* Nothing is ever deleted and nothing is overwritten: a name that already
+  exists in the library folder stops the move.  Any failure leaves the torrent
+  and its files where they are and raises a fixable, persistent repair issue
+  (one per torrent, ``postprocess_<entry>_<hash>``) saying what failed.  It is
+  retried on the next completion event of the same qBittorrent entry, or from
+  the repair's fix flow (``repairs.py``).
+* Relocation, after the move (``api/qbittorrent.py`` has the measured
+  facts): the library folder in qBittorrent's names is the reverse of the
+  save-path mapping (``cloudcmd_download_path`` replaced by ``download_path``;
+  without a mapping the names are the same, as in ``docs/docker-compose.yml``
+  where everything is ``/media``).  A folder the mapping does not cover, a
+  torrent qBittorrent no longer has, or one qBittorrent already keeps
+  somewhere else than the download or library folder is left alone (logged
+  at debug level).  Otherwise ``torrents/setLocation`` points it at the
+  folder, where its files already are, so qBittorrent moves, copies and
+  deletes nothing; once the state is no longer ``moving`` a torrent that
+  does not read complete (a paused one reads ``pausedDL`` at 0) is
+  rechecked: it ends seeding, or ``pausedUP`` if it was paused.  The torrent
+  is not paused: a running one seeds on without a gap, and a recheck during
+  the move would hang it.  A failure keeps the move and raises the
+  ``postprocess_qbittorrent_failed`` issue.
+* Every step can run twice.  A retry finds the content in the library folder
+  and does only what is left: the relocation (skipped when the torrent is
+  already there and complete or checking), then the Jellyfin refresh.  A
+  save path that is the library folder itself means the content is in place.
+  A completion reported again for a torrent filed since Home Assistant
+  started, with no open issue (a paused torrent can read incomplete for a
+  moment after its move and is then reported from the library folder), does
+  nothing.
+* A torrent whose category maps to no folder is left alone (no issue).
+
+This module reads the options (``LibraryOptions``); the qBittorrent options
+flow writes them (``upstreams/qbittorrent/options.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from ..api.cloudcmd import CloudCmdClient
+from ..api.errors import PandoraError
+from ..api.jellyfin import JellyfinClient
+from ..api.qbittorrent import QBittorrentClient, Torrent
+from ..const import DOMAIN, LOGGER, Kind
+from ..helpers import loaded_entries
+from ..upstreams.cloudcmd import (
+    PathRejectedError,
+    check_name,
+    child,
+    confine,
+    folder_entries,
+    same_folder,
+    split,
+)
+from ..upstreams.qbittorrent import (
+    ATTR_ENTRY_ID,
+    ATTR_HASH,
+    EVENT_TORRENT_COMPLETED,
+    LibraryOptions,
+    QBittorrentCoordinator,
+)
+
+EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
+"""Fired when a finished download sits in its library folder and Jellyfin was told."""
+
+ISSUE_PREFIX: Final = "postprocess_"
+
+ATTR_NAME: Final = "name"
+ATTR_TITLE: Final = "title"
+ATTR_CATEGORY: Final = "category"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_PATH: Final = "path"
+ATTR_FOLDER: Final = "folder"
+
+# translation keys of the repair issues (strings.json ``issues``)
+ISSUE_NO_CLOUDCMD: Final = "postprocess_no_cloudcmd"
+ISSUE_PATH_REFUSED: Final = "postprocess_path_refused"
+ISSUE_SOURCE_MISSING: Final = "postprocess_source_missing"
+ISSUE_DESTINATION_EXISTS: Final = "postprocess_destination_exists"
+ISSUE_CLOUDCMD_FAILED: Final = "postprocess_cloudcmd_failed"
+ISSUE_JELLYFIN_FAILED: Final = "postprocess_jellyfin_failed"
+ISSUE_QBITTORRENT_FAILED: Final = "postprocess_qbittorrent_failed"
+
+MOVE_WAIT: Final = 60.0
+"""Seconds to wait for qBittorrent to finish a relocation (measured: about 1 s)."""
+MOVE_POLL: Final = 0.25
+"""Seconds between reads while qBittorrent reports ``moving``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One finished torrent to file away (the data of its completion event)."""
+
+    entry_id: str
+    hash: str
+    name: str
+    category: str | None
+    save_path: str | None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Job | None:
+        """Read an event's or an issue's data; ``None`` when something is missing."""
+        entry_id, torrent_hash, name = (
+            data.get(ATTR_ENTRY_ID),
+            data.get(ATTR_HASH),
+            data.get("name"),
+        )
+        if not (
+            isinstance(entry_id, str) and isinstance(torrent_hash, str) and isinstance(name, str)
+        ):
+            return None
+        category, save_path = data.get(ATTR_CATEGORY), data.get(ATTR_SAVE_PATH)
+        return cls(
+            entry_id=entry_id,
+            hash=torrent_hash,
+            name=name,
+            category=category if isinstance(category, str) and category else None,
+            save_path=save_path if isinstance(save_path, str) and save_path else None,
+        )
+
+    def as_data(self) -> dict[str, str | int | float | None]:
+        """What the repair issue keeps to retry."""
+        return {
+            ATTR_ENTRY_ID: self.entry_id,
+            ATTR_HASH: self.hash,
+            ATTR_NAME: self.name,
+            ATTR_CATEGORY: self.category,
+            ATTR_SAVE_PATH: self.save_path,
+        }
+
+    @property
+    def issue_id(self) -> str:
+        """The id of this torrent's repair issue."""
+        return f"{ISSUE_PREFIX}{self.entry_id}_{self.hash}"
+
+
+class PostprocessError(Exception):
+    """A step failed; ``key`` is the issue's translation key, ``placeholders`` its values."""
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        """Keep the translation key and placeholders."""
+        super().__init__(key)
+        self.key = key
+        self.placeholders = placeholders
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """How one attempt ended: ``done`` (filed and announced), ``skipped`` or failed."""
+
+    status: str
+    """``done``, ``skipped`` (no library folder for the category) or ``failed``."""
+    path: str | None = None
+    issue_key: str | None = None
+
+
+_running: Final[set[str]] = set()
+"""Issue ids of jobs being worked on now (a retry never runs next to itself)."""
+_filed: Final[set[str]] = set()
+"""Issue ids of jobs filed and announced since Home Assistant started."""
+
+
+def _content_name(hass: HomeAssistant, job: Job) -> str:
+    """The file or folder the torrent wrote into its save path.
+
+    qBittorrent's ``content_path`` names it when known (a single-file torrent
+    may be renamed); otherwise the torrent's name is the top entry.
+    """
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        return job.name
+    coordinator = entry.runtime_data.coordinator
+    if isinstance(coordinator, QBittorrentCoordinator) and job.save_path:
+        torrent = coordinator.tracker.sync.torrents().get(job.hash)
+        content = torrent.content_path if torrent is not None else None
+        if content:
+            save, parts = split(job.save_path), split(content)
+            if len(parts) > len(save) and parts[: len(save)] == save:
+                return parts[len(save)]
+    return job.name
+
+
+def _pick_cloudcmd(
+    hass: HomeAssistant, source: str, destination: str
+) -> tuple[CloudCmdClient, str, str]:
+    """The CloudCmd client whose root holds both folders, with both confined."""
+    clients = [e.runtime_data.client for e in loaded_entries(hass, Kind.CLOUDCMD)]
+    cloudcmd = [c for c in clients if isinstance(c, CloudCmdClient)]
+    if not cloudcmd:
+        raise PostprocessError(ISSUE_NO_CLOUDCMD, source=source, destination=destination)
+    refused: PathRejectedError | None = None
+    for client in cloudcmd:
+        try:
+            return (
+                client,
+                confine(client.root, source, field="save_path"),
+                confine(client.root, destination, field="library_folder"),
+            )
+        except PathRejectedError as err:
+            refused = refused or err
+    assert refused is not None
+    raise PostprocessError(ISSUE_PATH_REFUSED, path=refused.value, field=refused.field)
+
+
+async def _async_move(client: CloudCmdClient, source: str, destination: str, name: str) -> bool:
+    """Move ``name`` from ``source`` into ``destination``; False: it was already there."""
+    where = {"source": source, "destination": destination, "name": name}
+    try:
+        if source == destination:
+            present: Collection[str] = ()  # the torrent lives in the library already (relocated)
+        else:
+            present = await folder_entries(client, source) or {}
+        there = await folder_entries(client, destination) or {}
+        if name not in present:
+            if name in there:
+                return False  # moved by an earlier attempt (a later step failed)
+            raise PostprocessError(ISSUE_SOURCE_MISSING, **where)
+        if name in there:
+            raise PostprocessError(ISSUE_DESTINATION_EXISTS, **where)
+        await client.async_move(source, destination, [name])
+    except PandoraError as err:
+        raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=err.message, **where) from err
+    except ValueError as err:  # the client's last guard (same folder, into itself)
+        raise PostprocessError(ISSUE_CLOUDCMD_FAILED, error=str(err), **where) from err
+    return True
+
+
+async def _async_torrent(client: QBittorrentClient, torrent_hash: str) -> Torrent | None:
+    """The torrent as ``torrents/info`` reports it now (``None``: qBittorrent lacks it)."""
+    torrents = await client.async_torrents(hashes=[torrent_hash])
+    return next((t for t in torrents if t.hash == torrent_hash), None)
+
+
+def _kept_in(torrent: Torrent, folder: str) -> bool:
+    """Whether qBittorrent keeps the torrent in ``folder`` (segment-wise)."""
+    return torrent.save_path is not None and same_folder(torrent.save_path, folder)
+
+
+def _settled(torrent: Torrent, location: str) -> bool:
+    """Whether ``torrent`` seeds (or is being checked) from ``location``: nothing left to do."""
+    if not _kept_in(torrent, location) or torrent.state == "moving":
+        return False
+    if torrent.state.startswith("checking"):
+        return True  # a recheck runs already
+    return torrent.complete and not torrent.errored
+
+
+async def async_relocate(
+    client: QBittorrentClient, torrent_hash: str, source: str | None, location: str
+) -> Torrent | None:
+    """Point a torrent whose files were moved from ``source`` to ``location`` at them.
+
+    Both folders in qBittorrent's names; returns the torrent as read after
+    the last step, ``None`` when there was nothing to do (see the module
+    docstring for the rules and ``api/qbittorrent.py`` for the measured
+    sequence: ``setLocation``, wait while ``moving``, ``recheck`` unless it
+    reads complete).  Raises the client's errors, and ``TimeoutError`` when
+    the move takes longer than :data:`MOVE_WAIT`.
+    """
+    torrent = await _async_torrent(client, torrent_hash)
+    if torrent is None:
+        LOGGER.debug("Torrent %s is no longer in qBittorrent: not relocated", torrent_hash)
+        return None
+    if _settled(torrent, location):
+        return None
+    if not _kept_in(torrent, location):
+        if source is None or not _kept_in(torrent, source):
+            # its files are not where we took them from: qBittorrent would move them
+            LOGGER.debug(
+                "Torrent %s is kept in %s, not %s: not relocated",
+                torrent_hash,
+                torrent.save_path,
+                source,
+            )
+            return None
+        await client.async_set_location([torrent_hash], location)
+    deadline = asyncio.get_running_loop().time() + MOVE_WAIT
+    while True:
+        current = await _async_torrent(client, torrent_hash)
+        if current is None:
+            return None
+        if current.state != "moving":
+            break
+        if asyncio.get_running_loop().time() >= deadline:
+            raise TimeoutError(f"qBittorrent still moves the torrent after {MOVE_WAIT:.0f} s")
+        await asyncio.sleep(MOVE_POLL)
+    if not _settled(current, location):
+        # after a move a paused torrent reads pausedDL at 0 until checked; never
+        # recheck while moving (measured: it hangs in checkingUP)
+        await client.async_recheck([torrent_hash])
+    return current
+
+
+async def _async_relocate_job(
+    hass: HomeAssistant, job: Job, options: LibraryOptions, destination: str
+) -> None:
+    """Relocate the job's torrent to the library folder (in qBittorrent's names).
+
+    Raises ``PostprocessError`` with :data:`ISSUE_QBITTORRENT_FAILED`.
+    """
+    location = options.qbittorrent_path(destination)
+    if location is None:
+        LOGGER.debug(
+            "%s has no name in qBittorrent (download_path mapping): %s not relocated",
+            destination,
+            job.name,
+        )
+        return
+    where = {"destination": destination, "location": location}
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    client = (
+        entry.runtime_data.client
+        if entry is not None and entry.state is ConfigEntryState.LOADED
+        else None
+    )
+    if not isinstance(client, QBittorrentClient):
+        raise PostprocessError(
+            ISSUE_QBITTORRENT_FAILED, error="the qBittorrent entry is not loaded", **where
+        )
+    try:
+        await async_relocate(client, job.hash, job.save_path, location)
+    except PandoraError as err:
+        raise PostprocessError(ISSUE_QBITTORRENT_FAILED, error=err.message, **where) from err
+    except TimeoutError as err:
+        raise PostprocessError(ISSUE_QBITTORRENT_FAILED, error=str(err), **where) from err
+
+
+async def _async_refresh_jellyfin(hass: HomeAssistant) -> None:
+    """Ask every loaded Jellyfin to scan its libraries (none loaded: nothing to do)."""
+    for entry in loaded_entries(hass, Kind.JELLYFIN):
+        client = entry.runtime_data.client
+        if not isinstance(client, JellyfinClient):  # pragma: no cover - kind checked
+            continue
+        try:
+            await client.async_refresh_library()
+        except PandoraError as err:
+            raise PostprocessError(
+                ISSUE_JELLYFIN_FAILED, title=entry.title, error=err.message
+            ) from err
+        if entry.runtime_data.coordinator is not None:
+            await entry.runtime_data.coordinator.async_request_refresh()
+
+
+async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
+    """File one finished torrent away; raise a repair issue when a step fails."""
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    options = LibraryOptions.from_options(entry.options if entry is not None else {})
+    folder = options.folders.get(job.category or "")
+    if entry is None or folder is None or job.save_path is None:
+        ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+        return Outcome(status="skipped")
+    if job.issue_id in _running:
+        return Outcome(status="skipped")
+    _running.add(job.issue_id)
+    try:
+        name = _content_name(hass, job)
+        try:
+            check_name(name, field="name")
+            client, source, destination = _pick_cloudcmd(
+                hass, options.map_save_path(job.save_path), folder
+            )
+        except PathRejectedError as err:
+            raise PostprocessError(ISSUE_PATH_REFUSED, path=err.value, field=err.field) from err
+        moved = await _async_move(client, source, destination, name)
+        await _async_relocate_job(hass, job, options, destination)
+        if (
+            not moved
+            and job.issue_id in _filed
+            and ir.async_get(hass).async_get_issue(DOMAIN, job.issue_id) is None
+        ):
+            return Outcome(status="skipped")  # filed and announced before
+        await _async_refresh_jellyfin(hass)
+    except PostprocessError as err:
+        LOGGER.warning("Could not file %s away (%s): %s", job.name, err.key, err.placeholders)
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            job.issue_id,
+            is_fixable=True,
+            is_persistent=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=err.key,
+            translation_placeholders={"name": job.name, **err.placeholders},
+            data=job.as_data(),
+        )
+        return Outcome(status="failed", issue_key=err.key)
+    finally:
+        _running.discard(job.issue_id)
+    path = child(destination, name)
+    _filed.add(job.issue_id)
+    ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+    hass.bus.async_fire(
+        EVENT_MEDIA_READY,
+        {
+            ATTR_ENTRY_ID: job.entry_id,
+            ATTR_HASH: job.hash,
+            ATTR_TITLE: job.name,
+            ATTR_CATEGORY: job.category,
+            ATTR_FOLDER: destination,
+            ATTR_PATH: path,
+        },
+    )
+    return Outcome(status="done", path=path)
+
+
+def pending_jobs(hass: HomeAssistant, entry_id: str | None = None) -> list[Job]:
+    """Jobs with an open repair issue (of one qBittorrent entry, or all)."""
+    jobs: list[Job] = []
+    for (domain, issue_id), issue in ir.async_get(hass).issues.items():
+        if domain != DOMAIN or not issue_id.startswith(ISSUE_PREFIX) or not issue.data:
+            continue
+        job = Job.from_data(issue.data)
+        if job is not None and (entry_id is None or job.entry_id == entry_id):
+            jobs.append(job)
+    return jobs
+
+
+async def async_handle_completed(hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+    """Process a completed torrent, then retry the entry's earlier failures."""
+    job = Job.from_data(data)
+    if job is None:
+        return
+    await async_process(hass, job)
+    for pending in pending_jobs(hass, job.entry_id):
+        if pending.issue_id != job.issue_id:
+            await async_process(hass, pending)
+
+
+@callback
+def async_setup_postprocess(hass: HomeAssistant) -> None:
+    """Listen for completed torrents (once, from ``async_setup``)."""
+
+    async def completed(event: Event[dict[str, Any]]) -> None:
+        """File the finished torrent away."""
+        await async_handle_completed(hass, event.data)
+
+    hass.bus.async_listen(EVENT_TORRENT_COMPLETED, completed)
+
+
+__all__ = [
+    "EVENT_MEDIA_READY",
+    "Job",
+    "Outcome",
+    "async_handle_completed",
+    "async_process",
+    "async_relocate",
+    "async_setup_postprocess",
+    "pending_jobs",
+]

@@ -1,0 +1,38 @@
+"""Jellyfin, the media server: library and session sensors, the scan, latest items.
+
+``coordinator.py`` polls (faster while a library scan runs); ``model.py``
+reads one poll and shapes it for entities and media cards; ``actions.py``
+holds ``refresh_library``, which the button presses too.  One file per
+platform: ``sensor.py``, ``binary_sensor.py``, ``button.py``.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_API_KEY, CONF_URL, CONF_VERIFY_SSL, Platform
+
+from ...api.jellyfin import JellyfinClient
+from ...const import Kind
+from ..base import Upstream, api_key_client
+from . import binary_sensor, button, sensor
+from .actions import async_register_jellyfin_actions
+from .coordinator import JellyfinCoordinator
+
+UPSTREAM = Upstream(
+    kind=Kind.JELLYFIN,
+    manufacturer="Jellyfin",
+    model="Jellyfin Server",
+    fields=(CONF_URL, CONF_API_KEY, CONF_VERIFY_SSL),
+    client=api_key_client(JellyfinClient),
+    stable_id=True,
+    coordinator=JellyfinCoordinator,
+    platforms={
+        Platform.BINARY_SENSOR: binary_sensor.async_setup_entities,
+        Platform.BUTTON: button.async_setup_entities,
+        Platform.SENSOR: sensor.async_setup_entities,
+    },
+    register_actions=async_register_jellyfin_actions,
+    min_version="10.9",
+    redact=frozenset({"X-Emby-Token", "X-MediaBrowser-Token"}),
+)
+
+__all__ = ["UPSTREAM"]

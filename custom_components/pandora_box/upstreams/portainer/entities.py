@@ -1,0 +1,422 @@
+"""Portainer devices and entities: one device per environment, container and stack.
+
+Every device is keyed by a stable key from ``model.py``
+(environment id; environment + container name; environment + stack name),
+never by a Docker id, so a recreated container keeps its device, entity ids
+and history.  Entities read their item from the coordinator's latest data
+by that key on every update, and commands look the current Docker id up at
+the moment they are sent.
+
+Devices follow the data without a reload: every platform adds entities for
+keys it has not seen (``async_add_portainer_entities``), and one listener
+per entry (``async_track_devices``) removes the devices of keys that are
+gone after a successful poll.  Containers kept for a stopped stack and
+containers of an unreachable environment stay in the data, so they keep
+their devices (see ``model.py``).  A user may also delete a
+device that is not in the current data (``async_remove_device``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import override
+
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from ...api.errors import CannotConnectError, ResponseError
+from ...api.portainer import ContainerAction, StackAction
+from ...const import DOMAIN
+from ...coordinator import PandoraConfigEntry, coordinator_of
+from ...entity import PandoraEntity, SetupFn, child_device_info
+from ...helpers import upstream_errors
+from .coordinator import PortainerCoordinator
+from .model import (
+    PortainerContainerData,
+    PortainerEndpointData,
+    PortainerStackData,
+    endpoint_key,
+)
+
+ENDPOINT_MODELS = {
+    1: "Docker environment",
+    2: "Docker agent environment",
+    4: "Docker edge agent environment",
+}
+STACK_MODELS = {1: "Swarm stack", 2: "Compose stack", 3: "Kubernetes stack"}
+
+type EntityFactory[T] = Callable[[PortainerCoordinator, T], Iterable[Entity]]
+
+
+def device_identifier(entry_id: str, key: str) -> tuple[str, str]:
+    """The device registry identifier of a device key."""
+    return (DOMAIN, f"{entry_id}_{key}")
+
+
+def endpoint_device(coordinator: PortainerCoordinator, data: PortainerEndpointData) -> DeviceInfo:
+    """Device of an environment, under the entry's service device."""
+    entry_id = coordinator.config_entry.entry_id
+    endpoint = data.endpoint
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        (DOMAIN, entry_id),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=endpoint.name,
+            manufacturer="Portainer.io",
+            model=ENDPOINT_MODELS.get(endpoint.type or 0, "Environment"),
+            configuration_url=f"{coordinator.client.base_url}/#!/{endpoint.id}/docker/dashboard",
+        ),
+    )
+
+
+def container_device(coordinator: PortainerCoordinator, data: PortainerContainerData) -> DeviceInfo:
+    """Device of a container, under its environment's device."""
+    entry_id = coordinator.config_entry.entry_id
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        device_identifier(entry_id, endpoint_key(data.endpoint_id)),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=data.name,
+            manufacturer="Docker",
+            model="Container",
+        ),
+    )
+
+
+def stack_device(coordinator: PortainerCoordinator, data: PortainerStackData) -> DeviceInfo:
+    """Device of a stack, under its environment's device."""
+    entry_id = coordinator.config_entry.entry_id
+    stack = data.stack
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        device_identifier(entry_id, endpoint_key(stack.endpoint_id)),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=stack.name,
+            manufacturer="Portainer.io",
+            model=STACK_MODELS.get(stack.type or 0, "Stack"),
+            configuration_url=(
+                f"{coordinator.client.base_url}/#!/{stack.endpoint_id}/docker/stacks/{stack.name}"
+                f"?id={stack.id}&type={stack.type}&regular=true"
+            ),
+        ),
+    )
+
+
+# -- base entities ----------------------------------------------------------------------
+
+
+class PortainerEntity[DataT](PandoraEntity[PortainerCoordinator]):
+    """An entity of one Portainer device, found in the data by its device key.
+
+    ``DataT`` is the device's item type; subclasses say where the items are
+    (``_devices``) and when the entity is available.
+    """
+
+    def __init__(
+        self,
+        coordinator: PortainerCoordinator,
+        description: EntityDescription,
+        device_key: str,
+        device_info: DeviceInfo,
+    ) -> None:
+        """Key the unique id on the device key and the description's key."""
+        super().__init__(
+            coordinator,
+            description,
+            key=f"{device_key}_{description.key}",
+            device_info=device_info,
+        )
+        self.device_key = device_key
+
+    def _devices(self) -> Mapping[str, DataT]:
+        """The items of this entity's device type in the latest data."""
+        raise NotImplementedError
+
+    @property
+    def device_data(self) -> DataT | None:
+        """The device's item in the latest data (``None`` once it is gone)."""
+        return self._devices().get(self.device_key)
+
+    async def _async_send(
+        self, item: str, name: str, action: str, send: Callable[[], Awaitable[object]]
+    ) -> None:
+        """Send a command; a failure is the translated ``<item>_<action>_failed``."""
+        entry = self.coordinator.config_entry
+        async with upstream_errors(self.hass, entry):
+            try:
+                await send()
+            except (CannotConnectError, ResponseError) as err:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key=f"{item}_{action}_failed",
+                    translation_placeholders={
+                        "title": entry.title,
+                        "name": name,
+                        "error": err.message,
+                    },
+                ) from err
+
+
+class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
+    """An entity of an environment."""
+
+    def __init__(
+        self,
+        coordinator: PortainerCoordinator,
+        description: EntityDescription,
+        data: PortainerEndpointData,
+    ) -> None:
+        """Attach to the environment's device."""
+        super().__init__(coordinator, description, data.key, endpoint_device(coordinator, data))
+
+    @override
+    def _devices(self) -> Mapping[str, PortainerEndpointData]:
+        return self.coordinator.data.endpoints
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the environment exists and its Docker answers."""
+        data = self.device_data
+        return super().available and data is not None and data.reachable
+
+
+class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
+    """An entity of a container (identified by environment + name)."""
+
+    def __init__(
+        self,
+        coordinator: PortainerCoordinator,
+        description: EntityDescription,
+        data: PortainerContainerData,
+    ) -> None:
+        """Attach to the container's device."""
+        super().__init__(coordinator, description, data.key, container_device(coordinator, data))
+
+    @override
+    def _devices(self) -> Mapping[str, PortainerContainerData]:
+        return self.coordinator.data.containers
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the container exists (or is kept, where that makes sense)."""
+        data = self.device_data
+        return (
+            super().available
+            and data is not None
+            and data.reachable
+            and (data.container is not None or self.available_when_removed)
+        )
+
+    @property
+    def available_when_removed(self) -> bool:
+        """Whether it still shows something once a stopped stack removed the container.
+
+        Descriptions say so with an ``available_when_removed`` field (the
+        state and image sensors); everything else needs a live container.
+        """
+        return bool(getattr(self.entity_description, "available_when_removed", False))
+
+    async def async_command(self, action: ContainerAction) -> None:
+        """Start, stop or restart the container by its current Docker id, then refresh."""
+        data = self.device_data
+        coordinator = self.coordinator
+        if data is None or data.docker_id is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="container_removed",
+                translation_placeholders={
+                    "title": coordinator.config_entry.title,
+                    "name": data.name if data is not None else self.device_key,
+                },
+            )
+        docker_id = data.docker_id
+        await self._async_send(
+            "container",
+            data.name,
+            action,
+            lambda: coordinator.client.async_container_action(data.endpoint_id, docker_id, action),
+        )
+        coordinator.fetcher.forget_start(docker_id)
+        await coordinator.async_refresh()
+
+
+class PortainerStackEntity(PortainerEntity[PortainerStackData]):
+    """An entity of a stack (identified by environment + stack name)."""
+
+    def __init__(
+        self,
+        coordinator: PortainerCoordinator,
+        description: EntityDescription,
+        data: PortainerStackData,
+    ) -> None:
+        """Attach to the stack's device."""
+        super().__init__(coordinator, description, data.key, stack_device(coordinator, data))
+
+    @override
+    def _devices(self) -> Mapping[str, PortainerStackData]:
+        return self.coordinator.data.stacks
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while Portainer lists the stack."""
+        return super().available and self.device_data is not None
+
+    async def async_command(self, action: StackAction) -> None:
+        """Start or stop the stack (compose up / down), then refresh."""
+        data = self.device_data
+        coordinator = self.coordinator
+        if data is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="stack_gone",
+                translation_placeholders={
+                    "title": coordinator.config_entry.title,
+                    "name": self.device_key,
+                },
+            )
+        stack = data.stack
+        await self._async_send(
+            "stack",
+            stack.name,
+            action,
+            lambda: coordinator.client.async_stack_action(stack.id, stack.endpoint_id, action),
+        )
+        await coordinator.async_refresh()
+
+
+# -- dynamic devices ------------------------------------------------------------------------
+
+
+def async_add_portainer_entities(
+    entry: PandoraConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    endpoint: EntityFactory[PortainerEndpointData] | None = None,
+    container: EntityFactory[PortainerContainerData] | None = None,
+    stack: EntityFactory[PortainerStackData] | None = None,
+) -> None:
+    """Add a platform's entities for every device now and for new ones after each poll."""
+    coordinator = coordinator_of(entry, PortainerCoordinator)
+    async_track_devices(entry)
+    known: set[str] = set()
+
+    @callback
+    def _add_new() -> None:
+        if not coordinator.last_update_success:
+            return
+        data = coordinator.data
+        known.intersection_update(data.device_keys())
+        # Containers and stacks hang below their environment's device: make
+        # sure it exists first, whichever platform gets here first.
+        registry = dr.async_get(coordinator.hass)
+        for endpoint_data in data.endpoints.values():
+            registry.async_get_or_create(
+                config_entry_id=entry.entry_id, **endpoint_device(coordinator, endpoint_data)
+            )
+        entities = [
+            *_new_entities(coordinator, known, data.endpoints, endpoint),
+            *_new_entities(coordinator, known, data.containers, container),
+            *_new_entities(coordinator, known, data.stacks, stack),
+        ]
+        if entities:
+            async_add_entities(entities)
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+def setup_portainer_entities(
+    *,
+    endpoint: EntityFactory[PortainerEndpointData] | None = None,
+    container: EntityFactory[PortainerContainerData] | None = None,
+    stack: EntityFactory[PortainerStackData] | None = None,
+) -> SetupFn:
+    """A platform's setup: its entities per device, now and as devices appear."""
+
+    def setup(
+        entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        async_add_portainer_entities(
+            entry, async_add_entities, endpoint=endpoint, container=container, stack=stack
+        )
+
+    return setup
+
+
+def _new_entities[T](
+    coordinator: PortainerCoordinator,
+    known: set[str],
+    items: dict[str, T],
+    factory: EntityFactory[T] | None,
+) -> list[Entity]:
+    """Entities for the items whose keys are not in ``known`` (which learns them)."""
+    entities: list[Entity] = []
+    for key, item in items.items():
+        if key in known:
+            continue
+        known.add(key)
+        if factory is not None:
+            entities.extend(factory(coordinator, item))
+    return entities
+
+
+def async_track_devices(entry: PandoraConfigEntry) -> None:
+    """Remove devices whose item is gone after each successful poll (once per entry)."""
+    coordinator = coordinator_of(entry, PortainerCoordinator)
+    if coordinator.device_tracker is not None:
+        return
+
+    @callback
+    def _remove_stale() -> None:
+        if coordinator.last_update_success:
+            async_remove_stale_devices(coordinator)
+
+    unsubscribe: CALLBACK_TYPE = coordinator.async_add_listener(_remove_stale)
+    coordinator.device_tracker = unsubscribe
+    _remove_stale()
+
+    @callback
+    def _stop() -> None:
+        unsubscribe()
+        coordinator.device_tracker = None
+
+    entry.async_on_unload(_stop)
+
+
+@callback
+def async_remove_stale_devices(coordinator: PortainerCoordinator) -> None:
+    """Detach the entry from devices that are neither its service device nor in the data."""
+    entry_id = coordinator.config_entry.entry_id
+    valid = {device_identifier(entry_id, key) for key in coordinator.data.device_keys()}
+    valid.add((DOMAIN, entry_id))
+    registry = dr.async_get(coordinator.hass)
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        if not device.identifiers & valid:
+            registry.async_remove_device(device.id)
+
+
+def async_remove_device(entry: PandoraConfigEntry, device: dr.DeviceEntry) -> bool:
+    """Whether a user may delete ``device``: only when it is not in the current data.
+
+    The entry's service device never; without data (entry not loaded) any other.
+    """
+    entry_id = entry.entry_id
+    current = {(DOMAIN, entry_id)}
+    runtime = getattr(entry, "runtime_data", None)
+    coordinator = runtime.coordinator if runtime is not None else None
+    if isinstance(coordinator, PortainerCoordinator) and coordinator.data is not None:
+        current |= {device_identifier(entry_id, key) for key in coordinator.data.device_keys()}
+    return not device.identifiers & current

@@ -1,0 +1,455 @@
+"""What the Portainer coordinator holds, and how one poll reads it.
+
+Identity.  Docker gives a container a new id whenever it is recreated (a
+``docker compose pull && up``, Watchtower, Portainer's "recreate"), which is
+where Home Assistant's Portainer integrations have broken for their users:
+entities keyed by the id turned "unavailable" and came back as duplicates,
+and commands went to an id that no longer existed.  Here a container is
+identified by its environment and its *name*, and the Docker id is only
+looked up from the latest poll when a command is sent.  For a compose
+container the name is its compose project and service (``pandora/jellyfin``;
+a scaled replica adds ``/2``): that survives a compose v1 → v2 rename of the
+container, and while compose recreates a container the old one is briefly
+renamed ``<short id>_<name>`` but keeps its labels, so it is the same
+identity rather than a new container for one poll.  Two containers of one
+identity (that moment) are resolved to the running one, then the newest.
+One-off containers (``docker compose run``) carry the service's labels too,
+so they are identified by their own name instead.
+
+Stopped stacks.  Portainer stops a compose stack with ``docker compose
+down``, which *removes* its containers; starting it creates new ones.  If
+vanished containers lost their devices, every stop of a stack would delete
+the devices, entities and history of all its services, and a start would
+create them again under new entity ids.  So a container of a stack that
+Portainer still knows and that is inactive is kept: it stays in the data
+with ``container=None`` (state ``removed``); its state and image sensors
+stay available, everything that needs a live container is unavailable.
+When the stack starts again, its new containers take the same identities.
+A container that vanishes otherwise (a standalone one removed, a service
+dropped from an active stack, a stack deleted in Portainer) is gone: its
+device is removed.  Across a restart of Home Assistant the kept containers
+are rebuilt from the device registry (``seed_from_registry``).
+
+Unreachable environments.  An environment Portainer reports down (or whose
+Docker does not answer) does not fail the whole poll: its containers are
+carried over from the previous poll, unavailable, and never counted as
+gone.
+
+Stats and start times.  CPU and memory are read for running containers
+only, and the start time (inspect) only when a container is new, changed
+state, or its ``Status`` says it started again since; all of them run
+concurrently, at most ``stats_concurrency`` at a time, each call under its
+own ``stats_timeout``, so one slow container costs its own numbers for one
+poll, never the others' (the pass ends within ``ceil(n / concurrency) *
+timeout``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+import re
+from typing import Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+
+from ...api.errors import CannotConnectError, PandoraError
+from ...api.portainer import Container, ContainerStats, Endpoint, PortainerClient, Stack
+from ...const import DOMAIN
+
+STATS_CONCURRENCY: Final = 6
+"""Stats and inspect calls in flight at once (each is a Docker API call on the host)."""
+STATS_TIMEOUT: Final = 5.0
+"""Seconds one stats or inspect call may take before its container goes without."""
+
+STATE_REMOVED: Final = "removed"
+"""Our state for a container its stopped stack removed (not a Docker state)."""
+CONTAINER_STATES: Final = (
+    "created",
+    "running",
+    "paused",
+    "restarting",
+    "removing",
+    "exited",
+    "dead",
+    STATE_REMOVED,
+)
+ACTIVE_STATES: Final = frozenset({"running", "paused", "restarting"})
+
+_PROJECT = "com.docker.compose.project"
+_SERVICE = "com.docker.compose.service"
+_NUMBER = "com.docker.compose.container-number"
+_ONEOFF = "com.docker.compose.oneoff"
+
+ENDPOINT_PREFIX: Final = "endpoint_"
+CONTAINER_PREFIX: Final = "container_"
+STACK_PREFIX: Final = "stack_"
+
+
+def container_ident(container: Container) -> str:
+    """The stable part of a container's identity (see the module docstring)."""
+    labels = container.labels
+    project, service = labels.get(_PROJECT), labels.get(_SERVICE)
+    if not project or not service or labels.get(_ONEOFF, "").lower() == "true":
+        return container.name
+    number = labels.get(_NUMBER, "1")
+    suffix = "" if number in ("", "1") else f"/{number}"
+    # "/" cannot occur in a Docker name, so this never equals a standalone name.
+    return f"{project}/{service}{suffix}"
+
+
+def endpoint_key(endpoint_id: int) -> str:
+    """Device key of an environment."""
+    return f"{ENDPOINT_PREFIX}{endpoint_id}"
+
+
+def container_key(endpoint_id: int, ident: str) -> str:
+    """Device key of a container: environment + name, never the Docker id."""
+    return f"{CONTAINER_PREFIX}{endpoint_id}_{ident}"
+
+
+def stack_key(endpoint_id: int, name: str) -> str:
+    """Device key of a stack: environment + stack name."""
+    return f"{STACK_PREFIX}{endpoint_id}_{name}"
+
+
+def parse_container_key(key: str) -> tuple[int, str] | None:
+    """``(endpoint id, ident)`` of a container key, ``None`` if it is not one."""
+    if not key.startswith(CONTAINER_PREFIX):
+        return None
+    endpoint, sep, ident = key.removeprefix(CONTAINER_PREFIX).partition("_")
+    if not sep or not endpoint.isdigit() or not ident:
+        return None
+    return int(endpoint), ident
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortainerEndpointData:
+    """One environment and whether its Docker answered this poll."""
+
+    endpoint: Endpoint
+    reachable: bool
+    running: int | None
+    total: int | None
+
+    @property
+    def key(self) -> str:
+        """Device key."""
+        return endpoint_key(self.endpoint.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortainerContainerData:
+    """One container, by stable identity; ``container`` is ``None`` once removed."""
+
+    key: str
+    endpoint_id: int
+    name: str
+    """Docker's name as last seen (the device's name)."""
+    stack: str | None
+    image: str | None
+    container: Container | None
+    """Docker's view this poll (or the last one, when not ``reachable``)."""
+    reachable: bool = True
+    """Whether its environment answered this poll."""
+    stats: ContainerStats | None = None
+    started_at: datetime | None = None
+
+    @property
+    def docker_id(self) -> str | None:
+        """The current (ephemeral) Docker id, for commands."""
+        return self.container.id if self.container is not None else None
+
+    @property
+    def state(self) -> str | None:
+        """Docker's state, ``removed`` once its stack removed it."""
+        if self.container is None:
+            return STATE_REMOVED
+        return self.container.state if self.container.state in CONTAINER_STATES else None
+
+    @property
+    def running(self) -> bool:
+        """Whether the container runs (paused and restarting count as running)."""
+        return self.container is not None and self.container.state in ACTIVE_STATES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortainerStackData:
+    """One stack with counts of the containers Docker has for it."""
+
+    stack: Stack
+    running: int | None
+    total: int | None
+
+    @property
+    def key(self) -> str:
+        """Device key."""
+        return stack_key(self.stack.endpoint_id, self.stack.name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortainerData:
+    """Everything one poll of a Portainer entry read, keyed by device key."""
+
+    endpoints: dict[str, PortainerEndpointData]
+    containers: dict[str, PortainerContainerData]
+    stacks: dict[str, PortainerStackData]
+
+    def device_keys(self) -> set[str]:
+        """Keys of every device this data describes."""
+        return {*self.endpoints, *self.containers, *self.stacks}
+
+
+_UP = re.compile(r"Up (?P<text>.+?)(?: \([^)]*\))*$")
+_UNIT_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+    "year": 365 * 86400,
+}
+
+
+def uptime_upper_bound(status: str | None) -> float | None:
+    """At most how many seconds Docker's ``Status`` ("Up 3 hours") says it has run.
+
+    Docker writes Go's ``HumanDuration`` (rounded; "About an hour" up to
+    1.5 h); ``None`` when the status is not an "Up …" one we can read.
+    """
+    match = _UP.match(status or "")
+    if match is None:
+        return None
+    text = match["text"]
+    fixed = {"Less than a second": 1.0, "About a minute": 120.0, "About an hour": 5400.0}
+    if text in fixed:
+        return fixed[text]
+    count, _, unit = text.partition(" ")
+    size = _UNIT_SECONDS.get(unit.removesuffix("s"))
+    if not count.isdigit() or size is None:
+        return None
+    if size == 3600:  # hours are rounded half up
+        return (int(count) + 0.5) * size
+    return (int(count) + 1) * size
+
+
+class PortainerFetcher:
+    """Reads one Portainer instance per poll and remembers what identity needs."""
+
+    def __init__(self, client: PortainerClient, entry_id: str) -> None:
+        """Poll ``client`` for the entry ``entry_id``."""
+        self.client = client
+        self.entry_id = entry_id
+        self.stats_concurrency = STATS_CONCURRENCY
+        self.stats_timeout = STATS_TIMEOUT
+        self._remembered: dict[str, PortainerContainerData] = {}
+        # Docker id -> (state, start time) of the last inspect.
+        self._started: dict[str, tuple[str | None, datetime | None]] = {}
+
+    def seed_from_registry(self, hass: HomeAssistant) -> None:
+        """Remember the containers of the entry's devices, so kept ones survive a restart."""
+        prefix = f"{self.entry_id}_"
+        for device in dr.async_entries_for_config_entry(dr.async_get(hass), self.entry_id):
+            for domain, identifier in device.identifiers:
+                if domain != DOMAIN or not identifier.startswith(prefix):
+                    continue
+                key = identifier.removeprefix(prefix)
+                if (parsed := parse_container_key(key)) is None:
+                    continue
+                endpoint_id, ident = parsed
+                self._remembered[key] = PortainerContainerData(
+                    key=key,
+                    endpoint_id=endpoint_id,
+                    name=device.name or ident,
+                    stack=ident.split("/", 1)[0] if "/" in ident else None,
+                    image=None,
+                    container=None,
+                )
+
+    def forget_start(self, docker_id: str) -> None:
+        """Read the start time of ``docker_id`` again next poll (after a command)."""
+        self._started.pop(docker_id, None)
+
+    async def async_fetch(self) -> PortainerData:
+        """Read environments, stacks, every container, and stats of running ones."""
+        endpoints = await self.client.async_endpoints(max_age=10.0)
+        stacks = await self.client.async_stacks()
+        listed = await asyncio.gather(*(self._containers(e) for e in endpoints))
+        containers: dict[str, PortainerContainerData] = {}
+        unreachable: set[int] = set()
+        for endpoint, found in zip(endpoints, listed, strict=True):
+            if found is None:
+                unreachable.add(endpoint.id)
+                continue
+            containers.update(self._by_identity(endpoint.id, found, stacks))
+        await self._read_details(containers)
+        self._carry_over(containers, unreachable, stacks)
+        self._remembered = dict(containers)
+        self._started = {
+            c.docker_id: self._started[c.docker_id]
+            for c in containers.values()
+            if c.docker_id is not None and c.docker_id in self._started
+        }
+        return PortainerData(
+            endpoints={
+                endpoint_key(e.id): _endpoint_data(e, e.id not in unreachable, containers)
+                for e in endpoints
+            },
+            containers=containers,
+            stacks={
+                stack_key(s.endpoint_id, s.name): _stack_data(s, unreachable, containers)
+                for s in stacks
+            },
+        )
+
+    async def _containers(self, endpoint: Endpoint) -> list[Container] | None:
+        """Every container of an environment; ``None`` when its Docker is out of reach."""
+        if not endpoint.status_up:
+            return None
+        try:
+            return await self.client.async_containers(endpoint.id)
+        except CannotConnectError:
+            # Portainer answered the environment list, so it is this environment
+            # (Portainer's proxy answers 502): the others carry on.
+            return None
+
+    def _by_identity(
+        self, endpoint_id: int, found: Iterable[Container], stacks: Iterable[Stack]
+    ) -> dict[str, PortainerContainerData]:
+        """Key containers by identity; of two with one identity keep the running, then newest."""
+        chosen: dict[str, Container] = {}
+        for container in found:
+            key = container_key(endpoint_id, container_ident(container))
+            other = chosen.get(key)
+            if other is None or _preference(container) > _preference(other):
+                chosen[key] = container
+        return {
+            key: PortainerContainerData(
+                key=key,
+                endpoint_id=endpoint_id,
+                name=c.name,
+                stack=c.stack,
+                image=c.image,
+                container=c,
+            )
+            for key, c in chosen.items()
+        }
+
+    async def _read_details(self, containers: dict[str, PortainerContainerData]) -> None:
+        """Stats (and start times where needed) of running containers, bounded and timed."""
+        gate = asyncio.Semaphore(self.stats_concurrency)
+
+        async def bounded[T](call: Callable[[], Awaitable[T]]) -> T | None:
+            async with gate:
+                try:
+                    async with asyncio.timeout(self.stats_timeout):
+                        return await call()
+                except PandoraError, TimeoutError:
+                    # This container goes without for one poll; the rest do not wait.
+                    return None
+
+        running = [c for c in containers.values() if c.running and c.container is not None]
+        now = dt_util.utcnow()
+
+        async def details(data: PortainerContainerData) -> PortainerContainerData:
+            container = data.container
+            assert container is not None
+            stats_call = bounded(
+                lambda: self.client.async_container_stats(data.endpoint_id, container.id)
+            )
+            cached = self._started.get(container.id)
+            if cached is not None and not _restarted_since(cached, container, now):
+                return _with(data, await stats_call, cached[1])
+            stats, started = await asyncio.gather(
+                stats_call,
+                bounded(
+                    lambda: self.client.async_container_started_at(data.endpoint_id, container.id)
+                ),
+            )
+            if started is not None:
+                self._started[container.id] = (container.state, started)
+            return _with(data, stats, started)
+
+        for data in await asyncio.gather(*(details(c) for c in running)):
+            containers[data.key] = data
+
+    def _carry_over(
+        self,
+        containers: dict[str, PortainerContainerData],
+        unreachable: set[int],
+        stacks: Iterable[Stack],
+    ) -> None:
+        """Keep remembered containers of unreachable environments and of stopped stacks."""
+        inactive = {(s.endpoint_id, s.name) for s in stacks if not s.active}
+        for key, old in self._remembered.items():
+            if key in containers:
+                continue
+            if old.endpoint_id in unreachable:
+                containers[key] = replace(old, reachable=False, stats=None, started_at=None)
+            elif old.stack is not None and (old.endpoint_id, old.stack) in inactive:
+                containers[key] = replace(
+                    old, container=None, reachable=True, stats=None, started_at=None
+                )
+
+
+def _preference(container: Container) -> tuple[bool, float]:
+    """Order of two containers of one identity: running first, then the newest."""
+    created = container.created.timestamp() if container.created else 0.0
+    return container.state in ACTIVE_STATES, created
+
+
+def _restarted_since(
+    cached: tuple[str | None, datetime | None], container: Container, now: datetime
+) -> bool:
+    """Whether the cached start time of a container can no longer be right."""
+    state, started = cached
+    if state != container.state or started is None:
+        return True
+    bound = uptime_upper_bound(container.status)
+    # Up for less than the time since the start we know: it started again.
+    return bound is not None and (now - started).total_seconds() > bound + 2
+
+
+def _with(
+    data: PortainerContainerData, stats: ContainerStats | None, started: datetime | None
+) -> PortainerContainerData:
+    """``data`` with this poll's stats and start time."""
+    return replace(data, stats=stats, started_at=started)
+
+
+def _endpoint_data(
+    endpoint: Endpoint, reachable: bool, containers: dict[str, PortainerContainerData]
+) -> PortainerEndpointData:
+    """An environment with its container counts (``None`` while out of reach)."""
+    if not reachable:
+        return PortainerEndpointData(endpoint=endpoint, reachable=False, running=None, total=None)
+    present = [
+        c for c in containers.values() if c.endpoint_id == endpoint.id and c.container is not None
+    ]
+    return PortainerEndpointData(
+        endpoint=endpoint,
+        reachable=True,
+        running=sum(c.running for c in present),
+        total=len(present),
+    )
+
+
+def _stack_data(
+    stack: Stack, unreachable: set[int], containers: dict[str, PortainerContainerData]
+) -> PortainerStackData:
+    """A stack with the counts of its containers Docker has now."""
+    if stack.endpoint_id in unreachable:
+        return PortainerStackData(stack=stack, running=None, total=None)
+    present = [
+        c
+        for c in containers.values()
+        if c.endpoint_id == stack.endpoint_id and c.stack == stack.name and c.container is not None
+    ]
+    return PortainerStackData(
+        stack=stack, running=sum(c.running for c in present), total=len(present)
+    )
