@@ -1,29 +1,46 @@
 """A qBittorrent WebUI (API v2) that keeps its torrents in memory.
 
 Faithful to what qBittorrent's own source does (``src/webui``, releases 4.5.2
-to 5.2.3) and to ``WebAPI_Changelog.md``; the flavour follows the Web API
-version it is built with:
+to 5.2.3), to ``WebAPI_Changelog.md`` and to the real 4.5.2 and 5.3.0
+measured in ``tests/real/test_qbittorrent_real.py``; the flavour follows the
+Web API version it is built with (4.5.2: 2.8.19; 5.0.x: 2.11.2; 5.1.x:
+2.11.4; 5.2.x: 2.15.1; 5.3.0: 2.16.2):
 
 * every ``/api/v2/{scope}/{action}`` except ``auth/login`` needs a valid
-  ``SID`` cookie (HttpOnly, path ``/``), else ``403 "Forbidden"``, even for an
-  endpoint that does not exist; an unknown endpoint with a session is 404;
+  session cookie (HttpOnly, path ``/``), else ``403 "Forbidden"``, even for an
+  endpoint that does not exist; an unknown endpoint with a session is 404
+  ``"Not Found"`` (from Web API 2.14, an unknown action of a known scope is
+  ``"Endpoint does not exist"``);
+* the cookie is ``SID`` (``SameSite=Strict``, no expiry) below Web API 2.14
+  and ``QBT_SID_<WebUI port>`` from 2.14 (qBittorrent 5.2), expiring after the
+  session timeout (3600 s), ``SameSite=Strict`` until 2.16 and ``Lax`` from
+  2.16 (5.3.0 measured); a cookie of the other name is no session;
 * login: ``200 "Ok."`` (``204`` from Web API 2.14) with the cookie, or
-  ``"Ok."`` at once when the request already has a valid session; wrong
-  credentials ``200 "Fails."`` (``401 "Unauthorized"`` from 2.14); after
-  ``max_auth_fail`` failures from one address, ``403 "Your IP address has
-  been banned after too many failed authentication attempts."`` for
-  ``ban_seconds`` of simulated time, even with the right password;
+  success at once, without a new cookie, when the request already has a
+  valid session; wrong credentials ``200 "Fails."`` (``401 "Unauthorized"``
+  from 2.14); after ``max_auth_fail`` failures from one address, ``403 "Your
+  IP address has been banned after too many failed authentication
+  attempts."`` for ``ban_seconds`` of simulated time, even with the right
+  password (a session from before the ban keeps working);
 * a request whose ``Origin``/``Referer`` names another host is ``401`` (CSRF);
 * ``sync/maindata`` keeps, per session, the last answer and the last
   accepted one exactly like qBittorrent's ``generateSyncData``: ``rid`` 0 or
   an unknown/too old ``rid`` gives ``full_update: true``; otherwise only
   changed torrent fields, removed hashes, changed ``server_state`` keys, new
-  and removed tags and categories, and tracker lists that changed (whole);
+  and removed tags and categories, and tracker lists that changed (whole).
+  Below 2.11 a ``rid=0`` read answers rid 1 again; 5.x (2.11+) counts on from
+  the session's last answer, leaves empty sections out of a full update and
+  a new torrent's null fields (``private`` until the metadata) out of the
+  diff that brings it;
 * Web API below 2.11 speaks ``torrents/pause|resume``, ``paused*`` states and
   the ``paused`` add field; from 2.11 ``torrents/stop|start``, ``stopped*`` and
-  ``stopped`` (the other verbs are 404); from 2.11.8 empty answers are 204;
-  from 2.14 ``torrents/add`` answers JSON (202 while URLs are pending, 409 when
-  nothing was added) instead of ``"Ok."``/``"Fails."``;
+  ``stopped`` (the other verbs are 404, the other add field and filter names
+  are ignored); from 2.14 ``torrents/add`` answers JSON (202 while URLs are
+  pending, 409 ``"Conflict"`` when nothing was added) instead of
+  ``"Ok."``/``"Fails."``, and a missing parameter is ``400 "Missing required
+  parameters: …"`` instead of ``"Bad Request"``.  Actions answer ``200`` with
+  an empty body on every version: 5.3.0 still does, although Web API 2.11.8
+  announced 204 for answers without data (measured; only its login is 204);
 * ``torrents/setLocation`` and ``torrents/recheck`` as measured on 4.5.2
   (``api/qbittorrent.py``): 400 for a blank location (or a missing field),
   409 for a folder in ``uncreatable_paths``, 403 for one in
@@ -54,6 +71,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 import hashlib
 import json
 from pathlib import Path
@@ -89,6 +108,24 @@ TRACKERS = (
 )
 GIB = 1024**3
 MIB = 1024**2
+SESSION_TIMEOUT = 3600
+"""qBittorrent's default WebUI session timeout (s); 5.2+ cookies expire with it."""
+
+# The API scopes 5.2+ knows (WebApplication::sessionStart); other scopes are "Not Found".
+_SCOPES = frozenset(
+    {
+        "app",
+        "auth",
+        "clientdata",
+        "log",
+        "rss",
+        "search",
+        "sync",
+        "torrentcreator",
+        "torrents",
+        "transfer",
+    }
+)
 
 # Endpoints that accept only POST (qBittorrent's m_allowedMethod); others take GET or POST.
 _POST_ONLY = frozenset(
@@ -350,6 +387,11 @@ class QBittorrentSimulator(Simulator):
         """Whether this Web API speaks ``stop``/``start`` and ``stopped*`` (2.11+)."""
         return self.api >= (2, 11)
 
+    @property
+    def cookie_name(self) -> str:
+        """The session cookie: ``SID``, or ``QBT_SID_<WebUI port>`` from 5.2 (Web API 2.14+)."""
+        return f"QBT_SID_{self.port}" if self.api >= (2, 14) else "SID"
+
     def _state(self, state: str) -> str:
         """Spell a paused state the way this version does."""
         if self.stop_start:
@@ -426,7 +468,7 @@ class QBittorrentSimulator(Simulator):
         uploaded = int(completed * (0.8 if complete else 0.1))
         seed = int(torrent_hash[:8], 16)
         active = downloading or seeding or state in ("metaDL", "stalledDL", "stalledUP")
-        return {
+        fields = {
             "added_on": added_on,
             "amount_left": left,
             "auto_tmm": False,
@@ -476,6 +518,9 @@ class QBittorrentSimulator(Simulator):
             "uploaded_session": 0,
             "upspeed": upspeed,
         }
+        if self.stop_start:
+            fields["private"] = False  # 5.x: null until a magnet's metadata arrives
+        return fields
 
     def _dl_rate(self, motion: _Motion) -> int:
         return min(motion.dl_rate, ALT_DL_LIMIT) if self.alt_speed else motion.dl_rate
@@ -575,6 +620,7 @@ class QBittorrentSimulator(Simulator):
             eta=size // max(1, self._dl_rate(motion)),
             availability=1.5,
             tracker=self._tracker_of.get(torrent_hash, ""),
+            **({"private": False} if self.stop_start else {}),
         )
         if spare > 0:
             self._advance_download(
@@ -775,14 +821,16 @@ class QBittorrentSimulator(Simulator):
         self._tick()
         if self._cross_site(request):
             return self._text("Unauthorized", status=401)
-        endpoint = f"{request.match_info['scope']}/{request.match_info['action']}"
-        session = self._sessions.get(request.cookies.get("SID", ""))
+        scope = request.match_info["scope"]
+        endpoint = f"{scope}/{request.match_info['action']}"
+        session = self._sessions.get(request.cookies.get(self.cookie_name, ""))
         if session is None and endpoint != "auth/login":
             return self._text("Forbidden", status=403)
         handler = self._endpoints().get(endpoint)
         if handler is None:
-            text = "Endpoint does not exist" if self.api >= (2, 14) else "Not Found"
-            return self._text(text, status=404)
+            # 5.2+: an unknown action of a known scope says so; an unknown scope is "Not Found"
+            known = self.api >= (2, 14) and scope in _SCOPES
+            return self._text("Endpoint does not exist" if known else "Not Found", status=404)
         if request.method not in ("GET", "POST") or (
             endpoint in _POST_ONLY and request.method != "POST"
         ):
@@ -811,10 +859,21 @@ class QBittorrentSimulator(Simulator):
         return web.Response(body=body.encode(), status=status, content_type="application/json")
 
     def _empty(self) -> web.Response:
-        """An answer without data: 200 with no body, 204 from Web API 2.11.8."""
-        if self.api >= (2, 11, 8):
-            return web.Response(status=204)
+        """An action's answer: 200 with no body, on 5.3.0 too (measured; only the login is 204)."""
         return self._text("")
+
+    def _missing(self, params: Mapping[str, str], *names: str) -> web.Response | None:
+        """The 400 for required parameters not in ``params`` (``None``: all there).
+
+        5.2+ names them (``requireParams``: "Missing required parameters:
+        deleteFiles", measured on 5.3.0); 4.x says "Bad Request".
+        """
+        missing = [name for name in names if name not in params]
+        if not missing:
+            return None
+        if self.api >= (2, 14):
+            return self._text(f"Missing required parameters: {', '.join(missing)}", status=400)
+        return self._text("Bad Request", status=400)
 
     def _selected(self, params: Mapping[str, str]) -> list[str] | None:
         """Hashes named by ``hashes`` (``all``: every torrent); ``None`` when missing."""
@@ -844,7 +903,19 @@ class QBittorrentSimulator(Simulator):
             sid = secrets.token_urlsafe(24)
             self._sessions[sid] = _Session(sid)
             resp = self._login_ok()
-            resp.set_cookie("SID", sid, path="/", httponly=True, samesite="Strict")
+            expires: str | None = None
+            if self.api >= (2, 14):  # 5.2+: a cookie that ends with the session timeout
+                expires = format_datetime(
+                    datetime.now(UTC) + timedelta(seconds=SESSION_TIMEOUT), usegmt=True
+                )
+            resp.set_cookie(
+                self.cookie_name,
+                sid,
+                path="/",
+                httponly=True,
+                samesite="Lax" if self.api >= (2, 16) else "Strict",
+                expires=expires,
+            )
             return resp
         failures = self._failures.setdefault(address, _LoginFailures())
         failures.count += 1
@@ -863,7 +934,7 @@ class QBittorrentSimulator(Simulator):
         if session is not None:
             self._sessions.pop(session.sid, None)
         resp = self._empty()
-        resp.del_cookie("SID", path="/")
+        resp.del_cookie(self.cookie_name, path="/")
         return resp
 
     async def _app_version(
@@ -938,18 +1009,23 @@ class QBittorrentSimulator(Simulator):
             "server_state": data.server_state,
         }
 
-    @staticmethod
     def _diff_items(
-        prev: Mapping[str, Fields], cur: Mapping[str, Fields]
+        self, prev: Mapping[str, Fields], cur: Mapping[str, Fields]
     ) -> tuple[dict[str, Any], list[str]]:
-        """Diff maps of maps like ``processHash``: new items in full, changed fields only."""
-        if not prev:
+        """Diff maps of maps like ``processHash``: new items in full, changed fields only.
+
+        5.x (``processMap`` against an empty snapshot) leaves a new item's null
+        fields out (measured on 5.3.0: ``private`` before the metadata).
+        """
+        if not prev and not self.stop_start:
             return dict(cur), []
         changed: dict[str, Any] = {}
         for key, value in cur.items():
             old = prev.get(key)
             if old is None:
-                changed[key] = value
+                changed[key] = (
+                    {f: v for f, v in value.items() if v is not None} if self.stop_start else value
+                )
             elif old is not value:
                 delta = {f: v for f, v in value.items() if f not in old or old[f] != v}
                 if delta:
@@ -1000,6 +1076,8 @@ class QBittorrentSimulator(Simulator):
         sync = session.sync
         data = self._snapshot()
         last_rid = 0
+        if self.stop_start and sync.last is not None:
+            last_rid = sync.last.rid  # 5.x counts on from the last answer, whatever the rid
         payload: dict[str, Any] | None = None
         if accepted > 0:
             last_rid = sync.last.rid if sync.last is not None else 0
@@ -1010,6 +1088,8 @@ class QBittorrentSimulator(Simulator):
         if payload is None:
             sync.accepted = None
             payload = self._full(data)
+            if self.stop_start:  # 5.x leaves out the empty sections of a full update too
+                payload = {k: v for k, v in payload.items() if v or k == "server_state"}
             payload["full_update"] = True
         data.rid = last_rid % 1_000_000 + 1
         sync.last = data
@@ -1110,6 +1190,8 @@ class QBittorrentSimulator(Simulator):
         )
         if not has_metadata:
             fields |= {"eta": MAX_ETA, "total_size": 0, "availability": 0}
+            if self.stop_start:
+                fields["private"] = None
         self.torrents[torrent_hash] = _frozen(fields)
         self._motion[torrent_hash] = motion
         self._tracker_of[torrent_hash] = tracker
@@ -1155,11 +1237,11 @@ class QBittorrentSimulator(Simulator):
             if not added and not pending:
                 return self._text("Conflict", status=409)
             return self._json(
-                {
-                    "success_count": len(added),
+                {  # in Qt's (sorted) key order, as 5.3.0 sends it
+                    "added_torrent_ids": added,
                     "failure_count": failures,
                     "pending_count": pending,
-                    "added_torrent_ids": added,
+                    "success_count": len(added),
                 },
                 status=202 if pending else 200,
             )
@@ -1211,9 +1293,9 @@ class QBittorrentSimulator(Simulator):
     async def _pause(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        selected = self._selected(params)
-        if selected is None:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "hashes")) is not None:
+            return refusal
+        selected = self._selected(params) or []
         for torrent_hash in selected:
             fields = self.torrents[torrent_hash]
             if fields["state"] in _PAUSED_DL or fields["state"] in _PAUSED_UP:
@@ -1235,9 +1317,9 @@ class QBittorrentSimulator(Simulator):
     async def _resume(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        selected = self._selected(params)
-        if selected is None:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "hashes")) is not None:
+            return refusal
+        selected = self._selected(params) or []
         for torrent_hash in selected:
             fields = self.torrents[torrent_hash]
             motion = self._motion.setdefault(torrent_hash, _Motion(dl_rate=0, up_rate=0))
@@ -1272,9 +1354,9 @@ class QBittorrentSimulator(Simulator):
     async def _delete(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        selected = self._selected(params)
-        if selected is None or "deleteFiles" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "hashes", "deleteFiles")) is not None:
+            return refusal
+        selected = self._selected(params) or []
         delete_files = bool(_parse_bool(params["deleteFiles"]))
         for torrent_hash in selected:
             fields = self.torrents[torrent_hash]
@@ -1296,9 +1378,9 @@ class QBittorrentSimulator(Simulator):
     async def _set_location(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        selected = self._selected(params)
-        if selected is None or "location" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "hashes", "location")) is not None:
+            return refusal
+        selected = self._selected(params) or []
         location = params["location"].strip()
         if not location:
             return self._text("Save path cannot be empty", status=400)
@@ -1333,9 +1415,9 @@ class QBittorrentSimulator(Simulator):
     async def _recheck(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        hashes = self._selected(params)
-        if hashes is None:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "hashes")) is not None:
+            return refusal
+        hashes = self._selected(params) or []
         self.rechecks.extend(hashes)
         for torrent_hash in hashes:
             self._start_check(torrent_hash)
@@ -1377,8 +1459,8 @@ class QBittorrentSimulator(Simulator):
     async def _create_category(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        if "category" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "category")) is not None:
+            return refusal
         name = params["category"]
         if not name:
             return self._text("Category cannot be empty", status=400)
@@ -1392,8 +1474,8 @@ class QBittorrentSimulator(Simulator):
     async def _remove_categories(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        if "categories" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "categories")) is not None:
+            return refusal
         for name in params["categories"].split("\n"):
             if self.categories.pop(name.strip(), None) is not None:
                 for torrent_hash, fields in list(self.torrents.items()):
@@ -1409,16 +1491,16 @@ class QBittorrentSimulator(Simulator):
     async def _create_tags(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        if "tags" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "tags")) is not None:
+            return refusal
         self.tags.update(t.strip() for t in params["tags"].split(",") if t.strip())
         return self._empty()
 
     async def _delete_tags(
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
-        if "tags" not in params:
-            return self._text("Bad Request", status=400)
+        if (refusal := self._missing(params, "tags")) is not None:
+            return refusal
         gone = {t.strip() for t in params["tags"].split(",") if t.strip()}
         self.tags -= gone
         for torrent_hash, fields in list(self.torrents.items()):

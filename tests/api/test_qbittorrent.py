@@ -17,19 +17,23 @@ from custom_components.pandora_box.api.errors import (
 )
 from custom_components.pandora_box.api.qbittorrent import (
     MainDataDiff,
+    NotAddedError,
     QBittorrentClient,
     ServerState,
     Torrent,
 )
+from custom_components.pandora_box.api.qbittorrent_sync import SyncState
 from simulators.qbittorrent import BANNED, MAX_ETA, QBittorrentSimulator
 
-# (app version, Web API version) of real releases: 4.5.2 (Debian, measured),
-# 5.0.4 (stop/start, stopped* states, still "Fails."), 5.2.3 (401 on bad login,
-# 204 on login, JSON answer to torrents/add).
+# (app version, Web API version) of real releases: 4.5.2 (Debian bookworm, measured),
+# 5.0.4 (stop/start, stopped* states, still "Fails." and SID), 5.2.3 (401 on bad
+# login, 204 on login, JSON answer to torrents/add, QBT_SID_<port>), 5.3.0 (Debian
+# sid, measured: as 5.2 with a SameSite=Lax cookie).
 FLAVOURS = {
     "4.5": ("v4.5.2", "2.8.19"),
     "5.0": ("v5.0.4", "2.11.2"),
     "5.2": ("v5.2.3", "2.15.1"),
+    "5.3": ("v5.3.0", "2.16.2"),
 }
 MAGNET = "magnet:?xt=urn:btih:{}&dn=The.Office.S01.720p.WEB-DL&tr=udp%3A%2F%2Ft.example%3A1337"
 HASH = "c12fe1c06bba254a9dc9f519b335aa7c1367a88a"
@@ -117,8 +121,8 @@ async def test_unique_id_is_the_normalised_url(
 
 async def test_bad_password(jar_session: aiohttp.ClientSession, sim: QBittorrentSimulator) -> None:
     c = client(jar_session, sim, password="wrong-s3cret")
-    with pytest.raises(InvalidAuthError) as err:
-        await c.async_get_info()
+    with pytest.raises(InvalidAuthError, match="rejected the user name or password") as err:
+        await c.async_get_info()  # 200 "Fails." below Web API 2.14, 401 from it
     assert "wrong-s3cret" not in str(err.value)
     assert sim.session_count == 0
     assert sim.count("/api/v2/app") == 0  # nothing else was tried
@@ -538,9 +542,12 @@ async def test_set_location_refusals(
     api = f"{sim.url}/api/v2/torrents"
     async with jar_session.get(f"{api}/setLocation", params={"hashes": matrix}) as resp:
         assert resp.status == 405  # POST only (measured)
-    for form in ({"hashes": matrix}, {"location": "/x"}):
+    for form, missing in (({"hashes": matrix}, "location"), ({"location": "/x"}, "hashes")):
         async with jar_session.post(f"{api}/setLocation", data=form) as resp:
-            assert (resp.status, await resp.text()) == (400, "Bad Request")
+            assert (resp.status, await resp.text()) == (
+                400,
+                f"Missing required parameters: {missing}" if sim.api >= (2, 14) else "Bad Request",
+            )
     async with jar_session.post(f"{api}/recheck", data={}) as resp:
         assert resp.status == 400
 
@@ -659,14 +666,23 @@ async def test_simulator_auth_rules(jar_session: aiohttp.ClientSession) -> None:
             good = {"username": "admin", "password": "adminadmin"}
             async with jar_session.post(f"{base}/auth/login", data=good) as resp:
                 assert resp.status == (204 if new else 200)
-                cookie = resp.cookies["SID"]
+                cookie_name = f"QBT_SID_{sim.port}" if new else "SID"
+                assert list(resp.cookies) == [cookie_name]
+                cookie = resp.cookies[cookie_name]
                 assert cookie["httponly"] is True
                 assert cookie["path"] == "/"
+                assert cookie["samesite"] == ("Lax" if sim.api >= (2, 16) else "Strict")
+                assert bool(cookie["expires"]) is new
             async with jar_session.get(f"{base}/app/webapiVersion") as resp:
                 assert resp.content_type == "text/plain"
                 assert await resp.text() == sim.webapi_version
             async with jar_session.get(f"{base}/nope/nothing") as resp:
-                assert resp.status == 404
+                assert (resp.status, await resp.text()) == (404, "Not Found")
+            async with jar_session.get(f"{base}/torrents/nothing") as resp:
+                assert (resp.status, await resp.text()) == (
+                    404,
+                    "Endpoint does not exist" if new else "Not Found",
+                )
             old_verb, new_verb = "pause", "stop"
             async with jar_session.post(
                 f"{base}/torrents/{old_verb if sim.stop_start else new_verb}",
@@ -712,3 +728,115 @@ async def test_simulator_ban_message(jar_session: aiohttp.ClientSession) -> None
             assert resp.status == 409
     finally:
         await sim.stop()
+
+
+@pytest.mark.parametrize("name", list(FLAVOURS))
+async def test_simulator_session_cookie(name: str) -> None:
+    """``SID`` below Web API 2.14, ``QBT_SID_<port>`` from it; the other name is no session."""
+    sim = flavour(name)
+    await sim.start()
+    try:
+        base = f"{sim.url}/api/v2"
+        new = sim.api >= (2, 14)
+        assert sim.cookie_name == (f"QBT_SID_{sim.port}" if new else "SID")
+        other = "SID" if new else f"QBT_SID_{sim.port}"
+        async with aiohttp.ClientSession() as bare:
+            form = {"username": "admin", "password": "adminadmin"}
+            async with bare.post(f"{base}/auth/login", data=form) as resp:
+                sid = resp.cookies[sim.cookie_name].value
+            for cookie, status in ((sim.cookie_name, 200), (other, 403)):
+                headers = {"Cookie": f"{cookie}={sid}"}
+                async with bare.get(f"{base}/app/version", headers=headers) as resp:
+                    assert resp.status == status, cookie
+            headers = {"Cookie": f"{sim.cookie_name}={sid}"}
+            wrong = {**form, "password": "wrong"}  # a valid session: no password check
+            async with bare.post(f"{base}/auth/login", data=wrong, headers=headers) as resp:
+                assert resp.status == (204 if new else 200)
+                assert not resp.cookies
+            async with bare.post(f"{base}/auth/logout", headers=headers) as resp:
+                assert (resp.status, await resp.text()) == (200, "")
+                assert resp.cookies[sim.cookie_name].value == ""
+            async with bare.get(f"{base}/app/version", headers=headers) as resp:
+                assert resp.status == 403
+    finally:
+        await sim.stop()
+
+
+async def test_simulator_add_answers(
+    jar_session: aiohttp.ClientSession, sim: QBittorrentSimulator
+) -> None:
+    """``torrents/add`` as measured on 4.5.2 ("Ok."/"Fails.") and 5.3.0 (JSON/409)."""
+    c = client(jar_session, sim)
+    await c.async_get_info()
+    json_add = sim.api >= (2, 14)
+
+    async def add(*links: str, **fields: str) -> tuple[int, str, Any]:
+        form = aiohttp.FormData()
+        form.add_field("urls", "\n".join(links))
+        for key, value in fields.items():
+            form.add_field(key, value)
+        async with jar_session.post(f"{sim.url}/api/v2/torrents/add", data=form) as resp:
+            return resp.status, resp.content_type, await resp.text()
+
+    def ok(*added: str, failed: int = 0) -> tuple[int, str, Any]:
+        if not json_add:
+            return 200, "text/plain", "Ok."
+        ids = ",".join(f'"{h}"' for h in added)
+        body = f'{{"added_torrent_ids":[{ids}],"failure_count":{failed},"pending_count":0,'
+        return 200, "application/json", f'{body}"success_count":{len(added)}}}'
+
+    refused = (409, "text/plain", "Conflict") if json_add else (200, "text/plain", "Fails.")
+    first, second, kept, ignored = "1" * 40, "2" * 40, "3" * 40, "4" * 40
+    assert await add(MAGNET.format(first)) == ok(first)
+    assert await add(MAGNET.format(first)) == refused
+    assert await add("not a link") == refused
+    assert await add(MAGNET.format(first), MAGNET.format(second)) == ok(second, failed=1)
+    field, other_field = ("stopped", "paused") if sim.stop_start else ("paused", "stopped")
+    assert await add(MAGNET.format(kept), **{field: "true"}) == ok(kept)
+    assert await add(MAGNET.format(ignored), **{other_field: "true"}) == ok(ignored)
+    assert sim.torrents[kept]["state"] == ("stoppedDL" if sim.stop_start else "pausedDL")
+    assert sim.torrents[ignored]["state"] == "metaDL"  # the other generation's field
+    with pytest.raises(NotAddedError) as err:
+        await c.async_add([MAGNET.format(first)])
+    assert err.value.status == refused[0]
+
+
+async def test_simulator_maindata_generations(jar_session: aiohttp.ClientSession) -> None:
+    """rid and full-update shape per generation, as measured on 4.5.2 and 5.3.0.
+
+    4.x: a second ``rid=0`` read answers rid 1 again and a full update carries
+    empty sections; 5.x counts on (rid 2), leaves them out, and the diff that
+    brings a new torrent leaves its null fields out (``private`` until the
+    metadata), so merged diffs equal a full snapshot only with nulls dropped.
+    """
+    for name in FLAVOURS:
+        sim = flavour(name, torrents=[], categories={})
+        await sim.start()
+        try:
+            jar_session.cookie_jar.clear()
+            c = client(jar_session, sim)
+            api = f"{sim.url}/api/v2"
+            await c.async_get_info()
+            async with jar_session.get(f"{api}/sync/maindata") as resp:
+                raw = await resp.json()
+            sections = {"torrents", "categories", "tags", "trackers"}
+            assert sections & raw.keys() == (set() if sim.stop_start else sections), name
+            state = SyncState()
+            state.apply(await c.async_sync_maindata(0))
+            assert state.rid == (2 if sim.stop_start else 1), name
+            await c.async_add([MAGNET.format(HASH)])
+            diff = await c.async_sync_maindata(state.rid)
+            state.apply(diff)
+            assert ("private" in diff.torrents[HASH]) is False, name
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+                full = await client(other, sim).async_sync_maindata(0)
+            fields = full.torrents[HASH]
+            assert fields.get("private", "absent") == (None if sim.stop_start else "absent")
+            assert state.fields(HASH) == {k: v for k, v in fields.items() if v is not None}
+            sim.advance(5)  # the metadata arrives: private becomes false, in the diff
+            diff = await c.async_sync_maindata(state.rid)
+            assert diff.torrents[HASH].get("private", "absent") == (
+                False if sim.stop_start else "absent"
+            )
+        finally:
+            await sim.stop()

@@ -26,6 +26,7 @@ FLAVOURS = {
     "4.5": ("v4.5.2", "2.8.19"),
     "5.0": ("v5.0.4", "2.11.2"),
     "5.2": ("v5.2.3", "2.15.1"),
+    "5.3": ("v5.3.0", "2.16.2"),
 }
 HASH = "c12fe1c06bba254a9dc9f519b335aa7c1367a88a"
 MAGNET = f"magnet:?xt=urn:btih:{HASH}&dn=The.Office.S01.720p.WEB-DL"

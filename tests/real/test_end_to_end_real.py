@@ -2,8 +2,10 @@
 
 One module-wide stack, everything on loopback and stopped at the end:
 
-* ``qbittorrent-nox`` (Debian package) with its own profile, ports and
-  password (``conftest.RealQBittorrent``);
+* ``qbittorrent-nox`` with its own profile, ports and password
+  (``conftest.RealQBittorrent``); the module runs once per binary of
+  ``PANDORA_BOX_QBITTORRENT_NOX`` (``conftest.qbittorrent_binary``: 4.5.2 and
+  5.3.0 in CI), each with a stack of its own;
 * ``cloudcmd`` (npm, ``.tools/node``) with Basic auth over a temporary folder
   (``test_cloudcmd_real.start_cloudcmd``);
 * ``python -m simulators`` for Jackett, TMDB, Watchmode, Portainer and Jellyfin;
@@ -50,7 +52,7 @@ from ..processes import (
     stop,
     wait_for_manifest,
 )
-from .conftest import RealQBittorrent
+from .conftest import QBittorrentBinary, RealQBittorrent
 from .test_cloudcmd_real import RealCloudCmd, start_cloudcmd
 
 # One Home Assistant for the whole module: its tests stay on one xdist worker
@@ -92,7 +94,9 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, qbittorrent_binary: QBittorrentBinary
+) -> Iterator[Stack]:
     """Real qbittorrent-nox and cloudcmd, the five simulators, a real hass with 7 entries."""
     # Module fixtures run before the per-test socket_enabled fixture; this one
     # only talks to the processes it starts on 127.0.0.1.
@@ -100,7 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("e2e-real")
     with contextlib.ExitStack() as cleanup:
         qbittorrent = RealQBittorrent(
-            profile=work / "qbittorrent-profile", password=f"pw-{secrets.token_hex(8)}"
+            qbittorrent_binary,
+            profile=work / "qbittorrent-profile",
+            password=f"pw-{secrets.token_hex(8)}",
         )
         qbittorrent.start()
         cleanup.callback(qbittorrent.stop)

@@ -1,37 +1,57 @@
-"""Our qBittorrent client (and the integration) against a real qbittorrent-nox 4.5.2.
+"""Our qBittorrent client (and the integration) against real qbittorrent-nox programs.
 
 Each test starts its own qbittorrent-nox (``conftest.py``): own profile, own
 loopback ports, no DHT/LSD/PeX/UPnP, magnets without trackers, so nothing
-leaves the machine and tests run in parallel.  Facts measured here on
-Debian 12's qbittorrent-nox 4.5.2 (Web API 2.8.19), each asserted below:
+leaves the machine and tests run in parallel.  Every test runs once per
+binary of ``PANDORA_BOX_QBITTORRENT_NOX`` (CI: Debian bookworm's 4.5.2 and
+sid's 5.3.0); what differs between them is in :data:`GENERATIONS`, one row
+per generation, each fact measured here and asserted below.
 
-* a fresh profile logs in with admin/adminadmin: ``200 "Ok."`` and a ``SID``
-  cookie; a wrong password is ``200 "Fails."``; any call without the cookie
-  is ``403``;
-* ``app/version`` is ``v4.5.2``, ``app/webapiVersion`` ``2.8.19``;
-  ``torrents/stop`` answers 404, ``torrents/pause`` 200;
-* ``torrents/add`` of a magnet answers ``"Ok."``; the same magnet again
-  ``"Fails."``; the torrent is listed under the magnet's ``btih`` (hex or
+Measured on both (4.5.2 / Web API 2.8.19, 5.3.0 / Web API 2.16.2):
+
+* any call without the session cookie is ``403 "Forbidden"``; a login while
+  the request already has a valid session succeeds without checking the
+  password; a foreign ``Origin`` or a ``Host`` with another port is ``401``;
+  after five failed logins the sixth, even with the right password, is
+  ``403 "Your IP address has been banned after too many failed
+  authentication attempts."`` while an older session keeps working;
+* each answers the other generation's verbs with 404 and ignores the other
+  generation's "add stopped" field and filter names (an unknown filter is
+  ``all``): the client must pick them by version, and does;
+* ``torrents/add`` of a magnet lists it under the magnet's ``btih`` (hex or
   base32) as 40 lower-case hex digits, named after ``dn``, in ``queuedDL``
-  or ``metaDL`` (no metadata ever arrives here), ``pausedDL`` once paused;
+  or ``metaDL`` (no metadata ever arrives here);
 * ``sync/maindata`` with the last ``rid`` carries only changed fields (a
   pause sends ``state`` and little else) and ``torrents_removed``;
+* actions (stop/pause, start/resume, delete, recheck, setLocation,
+  createCategory, toggleSpeedLimitsMode, logout) answer ``200`` with an
+  empty body on both; 5.3.0 answers ``204`` only to the login, although Web
+  API 2.11.8 announced 204 for answers without data;
 * a ``.torrent`` made here of local files (``make_torrent``) is checked and
   seeds (``stalledUP``, progress 1) within about 1.5 s; after its files are
   moved on disk, as CloudCmd does, ``media.postprocess.async_relocate``
   (``setLocation``, wait while ``moving``, ``recheck`` if it reads
   incomplete) leaves it seeding from the new folder (``stalledUP``; a paused
-  one ``pausedUP``), the bytes untouched and nothing back in the old folder;
+  one paused), the bytes untouched and nothing back in the old folder;
   ``setLocation`` refuses a blank folder with 400 and one it cannot create
   with 409.
+
+What differs (the rows of :data:`GENERATIONS`): the verbs and state names,
+the login answers, the cookie's name and attributes, the ``torrents/add``
+answers, the 404 and 400 bodies, whether a fresh profile takes
+``admin``/``adminadmin``, whether a full ``sync/maindata`` update carries
+empty sections, and the reason phrase of the status line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 import hashlib
+import json
 import os
 from pathlib import Path
 import secrets
@@ -59,8 +79,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.pandora_box.api.errors import InvalidAuthError, ResponseError
 from custom_components.pandora_box.api.qbittorrent import (
+    ADD_JSON_API,
     STOP_START_API,
     MainDataDiff,
+    NotAddedError,
     QBittorrentClient,
     Torrent,
 )
@@ -72,6 +94,136 @@ from .conftest import DEFAULT_PASSWORD, DEFAULT_USERNAME, RealQBittorrent
 
 WAIT = 20.0
 """Upper bound for qBittorrent to apply a command (it does so asynchronously)."""
+BANNED = "Your IP address has been banned after too many failed authentication attempts."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Generation:
+    """What the real programs of one generation answer; every field measured here."""
+
+    versions: tuple[tuple[int, ...], tuple[int, ...]]
+    """The program versions it covers: from the first (inclusive) to the second."""
+    webapi: dict[str, tuple[int, ...]]
+    """The Web API version each measured program reports."""
+    stop_start: bool
+    """``torrents/stop|start``, ``stopped*`` states, the ``stopped`` add field."""
+    reason: str
+    """The reason phrase of a ``200`` status line (5.3.0 sends none)."""
+    login_ok: tuple[int, str]
+    login_bad: tuple[int, str]
+    cookie_prefix: str
+    """The session cookie's name, or its prefix before the WebUI port."""
+    cookie_same_site: str
+    cookie_expires: bool
+    """Whether the cookie carries ``expires`` (else it lives as long as the browser)."""
+    no_endpoint: str
+    """The 404 body of an unknown action of a known scope (the other generation's verbs)."""
+    add_json: bool
+    """Whether ``torrents/add`` answers JSON (else ``"Ok."``)."""
+    add_refused: tuple[int, str]
+    """The answer to an add of nothing new (a duplicate, a garbage link)."""
+    missing_param: str
+    """The 400 body of ``torrents/delete`` without ``deleteFiles``."""
+    default_password: bool
+    """Whether a fresh profile logs in with admin/adminadmin (else a temporary password)."""
+    empty_sections: frozenset[str]
+    """The empty sections a full ``sync/maindata`` of a program without torrents carries."""
+    rid_restarts: bool
+    """Whether a full ``sync/maindata`` (``rid=0``) answers rid 1 again, else counts on."""
+    diff_drops_nulls: bool
+    """Whether the diff that brings a new torrent leaves out its fields that are null."""
+
+    @property
+    def paused_dl(self) -> str:
+        """The raw state of a paused incomplete torrent."""
+        return "stoppedDL" if self.stop_start else "pausedDL"
+
+    @property
+    def paused_up(self) -> str:
+        """The raw state of a paused complete torrent."""
+        return "stoppedUP" if self.stop_start else "pausedUP"
+
+    @property
+    def verbs(self) -> tuple[str, str]:
+        """This generation's pause and resume verbs."""
+        return ("stop", "start") if self.stop_start else ("pause", "resume")
+
+    @property
+    def other_verbs(self) -> tuple[str, str]:
+        """The other generation's verbs (404 here)."""
+        return ("pause", "resume") if self.stop_start else ("stop", "start")
+
+    @property
+    def stopped_field(self) -> tuple[str, str]:
+        """This generation's "add stopped" field, and the other's (ignored here)."""
+        return ("stopped", "paused") if self.stop_start else ("paused", "stopped")
+
+    @property
+    def paused_filter(self) -> tuple[str, str]:
+        """This generation's filter of paused torrents, and the other's (``all`` here)."""
+        return ("stopped", "paused") if self.stop_start else ("paused", "stopped")
+
+    def cookie_name(self, qbt: RealQBittorrent) -> str:
+        """The session cookie's name for ``qbt``."""
+        if self.cookie_prefix == "SID":
+            return "SID"
+        return f"{self.cookie_prefix}{qbt.webui_port}"
+
+
+GENERATIONS = (
+    Generation(
+        versions=((4, 5), (4, 6)),
+        webapi={"4.5.2": (2, 8, 19)},
+        stop_start=False,
+        reason="OK",
+        login_ok=(200, "Ok."),
+        login_bad=(200, "Fails."),
+        cookie_prefix="SID",
+        cookie_same_site="Strict",
+        cookie_expires=False,
+        no_endpoint="Not Found",
+        add_json=False,
+        add_refused=(200, "Fails."),
+        missing_param="Bad Request",
+        default_password=True,
+        empty_sections=frozenset({"torrents", "categories", "tags", "trackers"}),
+        rid_restarts=True,
+        diff_drops_nulls=False,
+    ),
+    Generation(
+        versions=((5, 3), (6,)),
+        webapi={"5.3.0": (2, 16, 2)},
+        stop_start=True,
+        reason="",
+        login_ok=(204, ""),
+        login_bad=(401, "Unauthorized"),
+        cookie_prefix="QBT_SID_",
+        cookie_same_site="Lax",
+        cookie_expires=True,
+        no_endpoint="Endpoint does not exist",
+        add_json=True,
+        add_refused=(409, "Conflict"),
+        missing_param="Missing required parameters: deleteFiles",
+        default_password=False,
+        empty_sections=frozenset(),
+        rid_restarts=False,
+        diff_drops_nulls=True,
+    ),
+)
+"""What the real programs answer, per generation: 4.5 (bookworm) and 5.3+ (sid)."""
+
+
+def generation(qbt: RealQBittorrent) -> Generation:
+    """The row of :data:`GENERATIONS` for ``qbt``'s version; fail for an unmeasured one."""
+    for row in GENERATIONS:
+        lowest, below = row.versions
+        if lowest <= qbt.version < below:
+            return row
+    pytest.fail(
+        f"qBittorrent {qbt.binary.version} is in no row of GENERATIONS: measure what it "
+        "answers (the raw assertions of this module say what to look at) and add one",
+        pytrace=False,
+    )
 
 
 def new_hash() -> str:
@@ -121,56 +273,151 @@ async def torrent_of(client: QBittorrentClient, info_hash: str) -> Torrent | Non
     return next((t for t in torrents if t.hash == info_hash), None)
 
 
+async def answer(resp: aiohttp.ClientResponse) -> tuple[int, str]:
+    """Status and body of a raw answer."""
+    return resp.status, await resp.text()
+
+
 # -- (a) client level -------------------------------------------------------------------
 
 
-async def test_fresh_profile_logs_in_with_default_password(
+async def test_fresh_profile_password(
     fresh_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
-    """4.5.2 on a fresh profile (no stored password) accepts admin/adminadmin."""
-    client = client_for(
+    """A fresh profile: 4.5 takes admin/adminadmin; 5.3 refuses it and logs a temporary one."""
+    gen = generation(fresh_qbittorrent)
+    default = client_for(
         session, fresh_qbittorrent, username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD
     )
-    info = await client.async_get_info()
-    assert info.version == "4.5.2"
-    assert info.name == "qBittorrent 4.5.2"
+    temporary = fresh_qbittorrent.temporary_password()
+    if gen.default_password:
+        assert temporary is None
+        info = await default.async_get_info()
+    else:
+        with pytest.raises(InvalidAuthError, match="rejected the user name or password"):
+            await default.async_get_info()
+        assert temporary is not None
+        assert len(temporary) >= 8
+        info = await client_for(
+            session, fresh_qbittorrent, username=DEFAULT_USERNAME, password=temporary
+        ).async_get_info()
+    assert info.version == fresh_qbittorrent.binary.version
+    assert info.name == f"qBittorrent {fresh_qbittorrent.binary.version}"
     assert info.unique_id == fresh_qbittorrent.url + "/"
 
 
 async def test_login_version_and_verbs(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
-    """Login with the profile's PBKDF2 password; Web API 2.8.19 speaks pause, not stop."""
+    """The PBKDF2 password logs in; the Web API version picks verbs the program has."""
+    gen = generation(real_qbittorrent)
     client = client_for(session, real_qbittorrent)
     info = await client.async_get_info()
-    assert info.version == "4.5.2"
-    assert client.api_version == (2, 8, 19)
-    assert client.api_version < STOP_START_API
+    assert info.version == real_qbittorrent.binary.version
+    assert client.api_version is not None
+    measured = gen.webapi.get(info.version or "")
+    if measured is not None:
+        assert client.api_version == measured
+    if gen.stop_start:
+        assert client.api_version >= ADD_JSON_API > STOP_START_API
+    else:
+        assert client.api_version < STOP_START_API
     # the raw facts behind the verb choice, on the session our client logged in
     api = f"{real_qbittorrent.url}/api/v2"
-    async with session.post(f"{api}/torrents/stop", data={"hashes": "all"}) as resp:
-        assert resp.status == 404
-    async with session.post(f"{api}/torrents/pause", data={"hashes": "all"}) as resp:
-        assert resp.status == 200
+    for verb in gen.other_verbs:
+        async with session.post(f"{api}/torrents/{verb}", data={"hashes": "all"}) as resp:
+            assert await answer(resp) == (404, gen.no_endpoint), verb
+    for verb in gen.verbs:
+        async with session.post(f"{api}/torrents/{verb}", data={"hashes": "all"}) as resp:
+            assert await answer(resp) == (200, ""), verb
+            assert resp.reason == gen.reason
+    async with session.get(f"{api}/torrents/nothing") as resp:
+        assert await answer(resp) == (404, gen.no_endpoint)
+    async with session.get(f"{api}/nothing/nothing") as resp:
+        assert await answer(resp) == (404, "Not Found")  # an unknown scope, on both
+    async with session.post(f"{api}/torrents/delete", data={"hashes": "all"}) as resp:
+        assert await answer(resp) == (400, gen.missing_param)
     async with session.get(f"{api}/app/version") as resp:
-        assert (resp.status, await resp.text()) == (200, "v4.5.2")
+        assert await answer(resp) == (200, f"v{real_qbittorrent.binary.version}")
+
+
+async def test_session_cookie_and_login_answers(real_qbittorrent: RealQBittorrent) -> None:
+    """The cookie's name and attributes and the login answers, raw; the other name is no key."""
+    gen = generation(real_qbittorrent)
+    api = f"{real_qbittorrent.url}/api/v2"
+    name = gen.cookie_name(real_qbittorrent)
+    form = {"username": real_qbittorrent.username, "password": real_qbittorrent.password}
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as raw:
+        async with raw.post(f"{api}/auth/login", data=form) as resp:
+            assert await answer(resp) == gen.login_ok
+            assert list(resp.cookies) == [name]
+            cookie = resp.cookies[name]
+            assert cookie["httponly"] is True
+            assert cookie["path"] == "/"
+            assert cookie["samesite"] == gen.cookie_same_site
+            assert bool(cookie["expires"]) is gen.cookie_expires
+            sid = cookie.value
+        # with a valid session the login succeeds without looking at the password
+        async with raw.post(f"{api}/auth/login", data={**form, "password": "wrong"}) as resp:
+            assert await answer(resp) == gen.login_ok
+            assert not resp.cookies
+        other = f"QBT_SID_{real_qbittorrent.webui_port}" if name == "SID" else "SID"
+    async with aiohttp.ClientSession() as bare:
+        for cookie_name, status in ((name, 200), (other, 403)):
+            headers = {"Cookie": f"{cookie_name}={sid}"}
+            async with bare.get(f"{api}/app/version", headers=headers) as resp:
+                assert resp.status == status, cookie_name
+        headers = {"Cookie": f"{name}={sid}", "Origin": "http://evil.example"}
+        async with bare.get(f"{api}/app/version", headers=headers) as resp:
+            assert await answer(resp) == (401, "Unauthorized")  # the CSRF check
+        headers = {"Cookie": f"{name}={sid}", "Host": "127.0.0.1:1"}
+        async with bare.get(f"{api}/app/version", headers=headers) as resp:
+            assert await answer(resp) == (401, "Unauthorized")  # the Host header check
+        async with bare.post(f"{api}/auth/logout", headers={"Cookie": f"{name}={sid}"}) as resp:
+            assert await answer(resp) == (200, "")
+            assert resp.cookies[name].value == ""
+        async with bare.get(f"{api}/app/version", headers={"Cookie": f"{name}={sid}"}) as resp:
+            assert await answer(resp) == (403, "Forbidden")
 
 
 async def test_wrong_password_is_invalid_auth(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
-    """A wrong password is ``200 "Fails."`` on 4.5.2, which our client maps to InvalidAuthError."""
+    """A wrong password (200 "Fails." on 4.5, 401 on 5.3) is InvalidAuthError for our client."""
+    gen = generation(real_qbittorrent)
     api = f"{real_qbittorrent.url}/api/v2"
     async with aiohttp.ClientSession() as raw:
         form = {"username": real_qbittorrent.username, "password": "wrong"}
         async with raw.post(f"{api}/auth/login", data=form) as resp:
-            assert (resp.status, await resp.text()) == (200, "Fails.")
-            assert "SID" not in resp.cookies
+            assert await answer(resp) == gen.login_bad
+            assert not resp.cookies
         async with raw.get(f"{api}/app/version") as resp:
-            assert resp.status == 403
+            assert await answer(resp) == (403, "Forbidden")
     client = client_for(session, real_qbittorrent, password="wrong")
     with pytest.raises(InvalidAuthError, match="rejected the user name or password"):
         await client.async_get_info()
+
+
+async def test_ban_after_five_failed_logins(
+    real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
+) -> None:
+    """Five failures ban the address, the right password too; an older session still works."""
+    gen = generation(real_qbittorrent)
+    client = client_for(session, real_qbittorrent)
+    await client.async_get_info()  # a session from before the ban
+    api = f"{real_qbittorrent.url}/api/v2"
+    async with aiohttp.ClientSession() as raw:
+        bad = {"username": "nobody", "password": "wrong"}
+        for _ in range(5):
+            async with raw.post(f"{api}/auth/login", data=bad) as resp:
+                assert await answer(resp) == gen.login_bad
+        good = {"username": real_qbittorrent.username, "password": real_qbittorrent.password}
+        async with raw.post(f"{api}/auth/login", data=good) as resp:
+            assert await answer(resp) == (403, BANNED)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        with pytest.raises(InvalidAuthError, match="banned this IP address"):
+            await client_for(other, real_qbittorrent).async_get_info()
+    assert (await client.async_get_info()).version == real_qbittorrent.binary.version
 
 
 async def test_expired_session_logs_in_again(
@@ -179,17 +426,19 @@ async def test_expired_session_logs_in_again(
     """After the real program forgets the session (restart), the client logs in again."""
     client = client_for(session, real_qbittorrent)
     await client.async_get_info()
+    api_version = client.api_version
     await asyncio.to_thread(real_qbittorrent.stop)
     await asyncio.to_thread(real_qbittorrent.start)
     diff = await client.async_sync_maindata(0)
     assert diff.full_update
-    assert client.api_version == (2, 8, 19)
+    assert client.api_version == api_version
 
 
 async def test_add_pause_resume_delete(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
     """A magnet is added (hash derived), paused, resumed and deleted on the real program."""
+    gen = generation(real_qbittorrent)
     client = client_for(session, real_qbittorrent)
     info_hash = new_hash()
     hashes = await client.async_add([magnet(info_hash, "Pandora.Real.Test")])
@@ -213,7 +462,7 @@ async def test_add_pause_resume_delete(
         lambda: torrent_of(client, info_hash), lambda t: t is not None and t.paused, "paused"
     )
     assert paused is not None
-    assert (paused.state, paused.raw_state) == ("pausedDL", "pausedDL")
+    assert (paused.state, paused.raw_state) == ("pausedDL", gen.paused_dl)
 
     await client.async_resume([info_hash])
     resumed = await wait_for(
@@ -228,12 +477,90 @@ async def test_add_pause_resume_delete(
     await wait_for(lambda: torrent_of(client, info_hash), lambda t: t is None, "deleted")
 
 
+async def test_add_answers(
+    real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
+) -> None:
+    """``torrents/add`` raw: "Ok."/"Fails." (4.5) or JSON/409 (5.3); which add field counts."""
+    gen = generation(real_qbittorrent)
+    client = client_for(session, real_qbittorrent)
+    await client.async_get_info()  # logs the shared session in
+    api = f"{real_qbittorrent.url}/api/v2"
+
+    async def add(*links: str, **fields: str) -> tuple[int, str, str]:
+        form = aiohttp.FormData()
+        form.add_field("urls", "\n".join(links))
+        for key, value in fields.items():
+            form.add_field(key, value)
+        async with session.post(f"{api}/torrents/add", data=form) as resp:
+            return resp.status, resp.content_type, await resp.text()
+
+    def ok(*added: str, failed: int = 0) -> tuple[int, str, str]:
+        if not gen.add_json:
+            return 200, "text/plain", "Ok."
+        body = {
+            "added_torrent_ids": list(added),
+            "failure_count": failed,
+            "pending_count": 0,
+            "success_count": len(added),
+        }
+        return 200, "application/json", json.dumps(body, separators=(",", ":"))
+
+    refused = (gen.add_refused[0], "text/plain", gen.add_refused[1])
+    first, second, kept, ignored = new_hash(), new_hash(), new_hash(), new_hash()
+    assert await add(magnet(first, "Pandora.First")) == ok(first)
+    assert await add(magnet(first, "Pandora.First")) == refused  # already there
+    assert await add("not a link") == refused
+    # one new, one known: a success that counts the failure (5.3) or just "Ok." (4.5)
+    assert await add(magnet(first, "Pandora.First"), magnet(second, "Pandora.Second")) == ok(
+        second, failed=1
+    )
+    field, other_field = gen.stopped_field
+    assert await add(magnet(kept, "Pandora.Kept"), **{field: "true"}) == ok(kept)
+    assert await add(magnet(ignored, "Pandora.Ignored"), **{other_field: "true"}) == ok(ignored)
+    listed = await wait_for(client.async_torrents, lambda ts: len(ts) == 4, "four torrents listed")
+    states = {t.hash: t for t in listed}
+    assert (states[kept].paused, states[kept].raw_state) == (True, gen.paused_dl)
+    assert not states[ignored].paused  # the other generation's field is not read
+    # our client: the version's field, and NotAddedError for a duplicate on both
+    via_client = new_hash()
+    assert await client.async_add([magnet(via_client, "Pandora.Client")], paused=True) == [
+        via_client
+    ]
+    torrent = await wait_for(
+        lambda: torrent_of(client, via_client), lambda t: t is not None, "listed"
+    )
+    assert torrent is not None
+    assert torrent.paused
+    with pytest.raises(NotAddedError, match="added none of the torrents") as err:
+        await client.async_add([magnet(first, "Again")])
+    assert err.value.status == gen.add_refused[0]
+
+
+async def test_filters(real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession) -> None:
+    """Filter names follow the states; the client translates ``paused``/``resumed``."""
+    gen = generation(real_qbittorrent)
+    client = client_for(session, real_qbittorrent)
+    running, paused = new_hash(), new_hash()
+    await client.async_add([magnet(running, "Pandora.Running")])
+    await client.async_add([magnet(paused, "Pandora.Paused")], paused=True)
+    await wait_for(client.async_torrents, lambda ts: len(ts) == 2, "both listed")
+    api = f"{real_qbittorrent.url}/api/v2"
+    own, other = gen.paused_filter
+    for name, expected in ((own, [paused]), (other, sorted([running, paused]))):
+        async with session.get(f"{api}/torrents/info", params={"filter": name}) as resp:
+            rows = await resp.json()
+        assert sorted(row["hash"] for row in rows) == expected, name
+    for filter_ in ("paused", "stopped"):
+        assert [t.hash for t in await client.async_torrents(filter_=filter_)] == [paused]
+    for filter_ in ("resumed", "running"):
+        assert [t.hash for t in await client.async_torrents(filter_=filter_)] == [running]
+
+
 async def test_add_base32_magnet_and_duplicate(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
     """A base32 btih is listed under the hex hash we derive; adding it again fails."""
-    import base64
-
+    gen = generation(real_qbittorrent)
     info_hash = new_hash()
     b32 = base64.b32encode(bytes.fromhex(info_hash)).decode()
     client = client_for(session, real_qbittorrent)
@@ -243,7 +570,8 @@ async def test_add_base32_magnet_and_duplicate(
         lambda: torrent_of(client, info_hash), lambda t: t is not None, "listed"
     )
     assert listed is not None
-    assert listed.paused  # the 4.x "paused" add field was honoured
+    assert listed.paused  # the version's "add stopped" field was honoured
+    assert listed.raw_state == gen.paused_dl
     with pytest.raises(ResponseError, match="added none of the torrents"):
         await client.async_add([link])
 
@@ -252,6 +580,7 @@ async def test_maindata_rid_diffs(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
     """rid 0 is a full update; later rids carry only changes and removals."""
+    gen = generation(real_qbittorrent)
     client = client_for(session, real_qbittorrent)
     full = await client.async_sync_maindata(0)
     assert full.full_update
@@ -259,6 +588,20 @@ async def test_maindata_rid_diffs(
     assert full.torrents == {}
     assert full.server_state["connection_status"] in ("firewalled", "disconnected", "connected")
     assert full.server_state["use_alt_speed_limits"] is False
+    # raw: which empty sections a full update carries (4.5 all, 5.3 none), and the
+    # rid of a second full read: 1 again on 4.5 (rid 1 stays valid), 2 on 5.3
+    async with session.get(f"{real_qbittorrent.url}/api/v2/sync/maindata") as resp:
+        raw = await resp.json()
+    sections = {"torrents", "categories", "tags", "trackers"}
+    assert sections & raw.keys() == gen.empty_sections
+    assert not any(raw[key] for key in gen.empty_sections)
+    assert raw["rid"] == (1 if gen.rid_restarts else 2)
+    async with session.get(
+        f"{real_qbittorrent.url}/api/v2/sync/maindata", params={"rid": "1"}
+    ) as resp:
+        again = await resp.json()
+    assert again.get("full_update", False) is not gen.rid_restarts
+    assert again["rid"] == (2 if gen.rid_restarts else 3)
 
     info_hash = new_hash()
     await client.async_add([magnet(info_hash, "Pandora.Diff")])
@@ -266,7 +609,7 @@ async def test_maindata_rid_diffs(
     async def diff_after(rid: int) -> MainDataDiff:
         return await client.async_sync_maindata(rid)
 
-    rid = full.rid
+    rid = again["rid"]
     added = await wait_for(lambda: diff_after(rid), lambda d: info_hash in d.torrents, "added")
     assert not added.full_update
     assert added.rid > rid
@@ -278,7 +621,7 @@ async def test_maindata_rid_diffs(
     rid = added.rid
     paused = await wait_for(
         lambda: diff_after(rid),
-        lambda d: d.torrents.get(info_hash, {}).get("state") == "pausedDL",
+        lambda d: d.torrents.get(info_hash, {}).get("state") == gen.paused_dl,
         "a diff with the paused state",
     )
     changed = paused.torrents[info_hash]
@@ -298,6 +641,7 @@ async def test_merged_diffs_equal_a_full_snapshot(
     real_qbittorrent: RealQBittorrent, session: aiohttp.ClientSession
 ) -> None:
     """rid diffs merged by SyncState equal a fresh full snapshot of the real program."""
+    gen = generation(real_qbittorrent)
     client = client_for(session, real_qbittorrent)
     state = SyncState()
     first = state.apply(await client.async_sync_maindata(state.rid))
@@ -340,10 +684,21 @@ async def test_merged_diffs_equal_a_full_snapshot(
         else:
             pytest.fail("qBittorrent never stood still for three reads")
     merged = state.raw()
-    assert merged == expected.raw()
+    full_state = expected.raw()
+    nulls = {h: {k for k, v in f.items() if v is None} for h, f in full_state["torrents"].items()}
+    if gen.diff_drops_nulls:
+        # the diff that brings a new torrent leaves out its null fields; a full update
+        # has them ("private" is null until the metadata arrives, here: for good)
+        assert nulls == {kept: {"private"}, paused: {"private"}}
+        for torrent_hash, keys in nulls.items():
+            for key in keys:
+                del full_state["torrents"][torrent_hash][key]
+    else:
+        assert nulls == {kept: set(), paused: set()}
+    assert merged == full_state
     assert set(merged["torrents"]) == {kept, paused}
     assert merged["torrents"][kept]["category"] == "pandora"
-    assert merged["torrents"][paused]["state"] == "pausedDL"
+    assert merged["torrents"][paused]["state"] == gen.paused_dl
     assert "pandora" in merged["categories"]
     assert merged["tags"] == ["pandora-tag"]
     assert state.counts().total == 2
@@ -399,7 +754,11 @@ async def seeding_torrent(
     form.add_field("torrents", torrent, filename="local.torrent")
     form.add_field("savepath", str(folder.parent))
     async with session.post(f"{qbt.url}/api/v2/torrents/add", data=form) as resp:
-        assert (resp.status, await resp.text()) == (200, "Ok.")
+        if generation(qbt).add_json:
+            assert resp.status == 200
+            assert (await resp.json())["added_torrent_ids"] == [info_hash]
+        else:
+            assert await answer(resp) == (200, "Ok.")
     seeding = await wait_for(
         lambda: torrent_of(client, info_hash),
         lambda t: t is not None and t.state in ("stalledUP", "uploading"),
@@ -419,6 +778,7 @@ async def test_relocation_after_the_files_moved(
     paused: bool,
 ) -> None:
     """Files moved on disk, then our relocation: seeding from the library, bytes intact."""
+    gen = generation(real_qbittorrent)
     downloads, library = tmp_path / "downloads" / "movies", tmp_path / "Movies"
     content = downloads / "Big.Buck.Bunny.2008"
     (content / "Subs").mkdir(parents=True)
@@ -429,11 +789,13 @@ async def test_relocation_after_the_files_moved(
     info_hash = await seeding_torrent(client, session, real_qbittorrent, content)
     if paused:
         await client.async_pause([info_hash])
-        await wait_for(
+        stopped = await wait_for(
             lambda: torrent_of(client, info_hash),
             lambda t: t is not None and t.state == "pausedUP",
             "paused",
         )
+        assert stopped is not None
+        assert stopped.raw_state == gen.paused_up
 
     library.mkdir()
     content.rename(library / content.name)  # what CloudCmd's move does
@@ -452,6 +814,7 @@ async def test_relocation_after_the_files_moved(
     assert settled.save_path == str(library)
     assert settled.content_path == str(library / content.name)
     assert settled.progress == 1.0
+    assert settled.raw_state == (gen.paused_up if paused else settled.state)
     assert not settled.errored
     assert snapshot(library / content.name) == before
     assert list(downloads.iterdir()) == []  # nothing recreated at the old place
@@ -563,7 +926,7 @@ async def test_home_assistant_against_real_qbittorrent(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.info.version == "4.5.2"
+    assert entry.runtime_data.info.version == real_qbittorrent.binary.version
     total = entity_registry.async_get_entity_id(
         "sensor", DOMAIN, f"{entry.entry_id}_total_torrents"
     )

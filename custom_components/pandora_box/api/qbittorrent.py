@@ -1,7 +1,7 @@
 """Client of the qBittorrent WebUI API v2 (base ``{url}/api/v2``).
 
 What it does: logs in with a user name and password (``auth/login``, form
-encoded), keeps the ``SID`` cookie in the injected session's cookie jar, reads
+encoded), keeps the session cookie in the injected session's cookie jar, reads
 the version, syncs the torrent list incrementally (``sync/maindata`` with a
 ``rid``), adds torrents (multipart ``torrents/add``), pauses, resumes,
 deletes, relocates and rechecks them, toggles the alternative speed limits and
@@ -22,14 +22,27 @@ with ``CookieJar(unsafe=True)`` of its own (``upstreams/qbittorrent``).  No ``Or
 host, and a request without them passes.
 
 Decisions checked against qBittorrent's source (``release-4.5.2`` to
-``release-5.2.3``) and ``WebAPI_Changelog.md``:
+``release-5.2.3``) and ``WebAPI_Changelog.md``, and measured against the real
+4.5.2 (Web API 2.8.19) and 5.3.0 (Web API 2.16.2) in ``tests/real``:
 
-* Login answers ``200 "Ok."`` with a ``SID`` cookie; from Web API 2.11.8 an
-  answer without data may be ``204`` (2.14+ logs in with ``204``), so both
-  count as success.  Wrong credentials: ``200 "Fails."`` up to Web API 2.13,
-  ``401`` from 2.14 (qBittorrent 5.2).  After too many failures qBittorrent
-  bans the address: ``403 "Your IP address has been banned…"``.  All of these
-  are :class:`InvalidAuthError`, the ban with its own message.
+* Login answers ``200 "Ok."`` with a ``SID`` cookie up to 5.1; 5.2+ answers
+  ``204`` without a body and names the cookie ``QBT_SID_<WebUI port>``
+  (measured on 5.3.0: ``HttpOnly; SameSite=Lax``, expiring after the session
+  timeout, 1 h, and sent anew after half of it).  Both count as success, and
+  the client never names the cookie: the jar keeps whatever it is called and
+  sends it back.  Wrong credentials: ``200 "Fails."`` up to Web API 2.13,
+  ``401 "Unauthorized"`` from 2.14 (qBittorrent 5.2); a ``Host`` header
+  with another port than the WebUI's (a port mapping, a proxy) is a 401 on
+  every version, so the message of a 401 at login names both causes.  After
+  five failures qBittorrent bans the address: ``403 "Your IP address has
+  been banned…"``, even for the right password (a session from before the
+  ban keeps working).  All of these are :class:`InvalidAuthError`, the ban
+  with its own message.
+* Web API 2.11.8 added ``204`` answers for calls without data, but 5.3.0
+  still answers every action this client sends (stop, start, delete,
+  setLocation, recheck, createCategory, toggleSpeedLimitsMode, logout) with
+  ``200`` and an empty body **[measured]**; only the login is ``204``.  The
+  client does not read those bodies, so either is fine.
 * ``auth/login`` answers "Ok." without checking credentials when the request
   already carries a valid session, so the credentials are only proven on a
   fresh jar (the config flow always builds a new client and session).
@@ -41,13 +54,21 @@ Decisions checked against qBittorrent's source (``release-4.5.2`` to
   picks the verbs: ``torrents/pause|resume`` below 2.11, ``torrents/stop|start``
   from 2.11 on (qBittorrent 5.0 removed the old ones: 404).  Adding stopped is
   the ``paused`` field below 2.11, ``stopped`` from 2.11 on.  5.x renamed the
-  states ``pausedDL``/``pausedUP`` to ``stoppedDL``/``stoppedUP``;
-  :class:`Torrent` normalises them to the ``paused*`` names with a ``paused``
-  flag and keeps the raw state.
-* ``torrents/add`` answers ``"Ok."``/``"Fails."`` before Web API 2.14 and, from
-  2.14, JSON (``added_torrent_ids`` …; 202 while URLs are still downloading;
-  409 when nothing was added).  The hashes we return come from the answer when
-  it has them, else from the magnet links (``xt=urn:btih:``).
+  states ``pausedDL``/``pausedUP`` to ``stoppedDL``/``stoppedUP``, and the
+  ``torrents/info`` filters ``paused``/``resumed`` to ``stopped``/``running``;
+  :class:`Torrent` normalises the states to the ``paused*`` names with a
+  ``paused`` flag and keeps the raw state.  Measured on 4.5.2 and 5.3.0: each
+  answers the other's verbs with 404 (``"Not Found"`` on 4.5.2, ``"Endpoint
+  does not exist"`` on 5.3.0) and silently ignores the other's add field and
+  filter names (an unknown filter lists everything), so guessing wrong would
+  not even fail.
+* ``torrents/add`` answers ``"Ok."``/``"Fails."`` (200) before Web API 2.14 and,
+  from 2.14, JSON (202 while URLs are still downloading; ``409 "Conflict"``
+  when nothing was added).  Measured on 5.3.0: ``{"added_torrent_ids": [hash],
+  "failure_count": 0, "pending_count": 0, "success_count": 1}``, and a magnet
+  already there next to a new one is a 200 counting one failure (4.5.2 just
+  says "Ok.").  The hashes we return come from the answer when it has them,
+  and from the magnet links (``xt=urn:btih:``).
 * ``torrents/setLocation`` (``hashes``, ``location``; POST only) answers
   ``400 "Save path cannot be empty"`` for an empty or blank location,
   ``409 "Cannot make save path"`` when the folder cannot be created (a file
@@ -74,8 +95,16 @@ Decisions checked against qBittorrent's source (``release-4.5.2`` to
   already lost its files (rechecked at the old place: ``stalledDL``,
   progress 0) recovers the same way.  Pausing first is not needed.
 * In ``sync/maindata`` an ``eta`` of 8640000 (100 days) means unknown,
-  ``completion_on`` is ``≤ 0`` (Qt's invalid date) until a torrent completes,
-  and ``tags`` are joined with ``", "``.
+  ``completion_on`` is ``≤ 0`` (Qt's invalid date: 0 on 4.5.2, -1 on 5.3.0)
+  until a torrent completes, and ``tags`` are joined with ``", "``.  5.x
+  (measured on 5.3.0) leaves empty sections (``torrents``, ``tags``,
+  ``trackers``, ``categories``) out of a full update, which therefore read as
+  empty; counts ``rid`` on per session (a second ``rid=0`` read answers 2,
+  where 4.5.2 answers 1 again), so only the ``rid`` of the last answer is
+  sure to get a diff (``SyncState`` always sends that one); and leaves a new torrent's null fields
+  (``private`` until the metadata arrives) out of the diff that brings it, so
+  a merged state lacks keys a full update has as ``null``: read fields with
+  ``.get``, never by key.
 """
 
 from __future__ import annotations
@@ -324,9 +353,15 @@ class QBittorrentClient(HttpClient):
             "api/v2/auth/login",
             data={"username": self._username, "password": self._password},
             auth_statuses=(401,),
-            allow_statuses=(403, 404),
+            allow_statuses=(401, 403, 404),
         )
         text = resp.text().strip()
+        if resp.status == 401:
+            raise InvalidAuthError(
+                f"qBittorrent at {self.origin} rejected the user name or password (HTTP "
+                "401); if they are right, check that no proxy or port mapping changes the "
+                "Host header qBittorrent expects"
+            )
         if resp.status == 403:
             if "banned" in text.lower():
                 raise InvalidAuthError(
