@@ -92,7 +92,7 @@ def test_code_uses_known_keys() -> None:
         assert key in strings["config"]["error"], key
 
 
-# -- issue 9: every key used in code exists, in English and German ---------------------
+# -- every key used in code exists, in English and German ------------------------------
 
 LANGUAGES = ("strings.json", "translations/en.json", "translations/de.json")
 PLATFORMS = {
