@@ -2,7 +2,7 @@
 
 Tests run on the Home Assistant that pytest-homeassistant-custom-component
 pins; users run the newest one.  This script finds that release, downloads its
-wheel (kept in ``.venv/current-ha`` so a rerun downloads nothing while the
+wheel (kept in ``.venv-newest/current-ha`` so a rerun downloads nothing while the
 release is the same), reads it with ``zipfile`` and ``ast`` (nothing of it is
 imported or run) and checks the integration against it.
 
@@ -79,7 +79,7 @@ from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "custom_components" / "pandora_box"
-CACHE = ROOT / ".venv" / "current-ha"
+CACHE = ROOT / ".venv-newest" / "current-ha"
 PROJECT = "homeassistant"
 DEFAULT_INDEX = "https://pypi.org/simple"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
