@@ -130,6 +130,9 @@ ISSUE_CLOUDCMD_FAILED: Final = "postprocess_cloudcmd_failed"
 ISSUE_JELLYFIN_FAILED: Final = "postprocess_jellyfin_failed"
 ISSUE_QBITTORRENT_FAILED: Final = "postprocess_qbittorrent_failed"
 
+RESUME_KINDS: Final = frozenset({Kind.QBITTORRENT, Kind.CLOUDCMD, Kind.JELLYFIN})
+"""Kinds whose entry, once loaded, lets pending jobs go on."""
+
 MOVE_WAIT: Final = 60.0
 """Seconds to wait for qBittorrent to finish a relocation (measured: about 1 s)."""
 MOVE_POLL: Final = 0.25
@@ -200,7 +203,8 @@ class Outcome:
     status: str
     """``done``, ``skipped`` (no library folder for the category, announced before, or
     running already), ``failed`` (an issue says why) or ``interrupted`` (the entry
-    unloaded; its reloaded journal resumes the job)."""
+    unloaded; its reloaded journal resumes the job) or ``deferred`` (recorded while
+    its entry is being set up; resumed once it is loaded)."""
     path: str | None = None
     issue_key: str | None = None
 
@@ -414,6 +418,13 @@ async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
             await (await async_journal(entry, hass)).async_forget(job.hash)
         return Outcome(status="skipped")
     if not loaded:
+        if entry.state is ConfigEntryState.SETUP_IN_PROGRESS and hasattr(entry, "runtime_data"):
+            # reported by the entry's first poll (completed while Home Assistant was
+            # stopped): recorded now, done once the entry is loaded and Home Assistant runs
+            journal = await async_journal(entry, hass)
+            if journal.get(job.hash) is None:
+                await journal.async_begin(job.hash, job.name, job.category, job.save_path)
+            return Outcome(status="deferred")
         return _failed(hass, job, _not_loaded(job, options, folder))
     journal = await async_journal(entry, hass)
     record = journal.get(job.hash)
@@ -450,6 +461,7 @@ async def _async_steps(
     if record.done(STEP_MOVED) and record.content and record.destination:
         name, destination = record.content, record.destination
     else:
+        journal.ensure_open()
         name = _content_name(hass, job)
         assert job.save_path is not None  # checked by the caller
         try:
@@ -459,7 +471,6 @@ async def _async_steps(
             )
         except PathRejectedError as err:
             raise PostprocessError(ISSUE_PATH_REFUSED, path=err.value, field=err.field) from err
-        journal.ensure_open()
         await _async_move(client, source, destination, name)
         await journal.async_done(record, STEP_MOVED, content=name, destination=destination)
     if not record.done(STEP_RELOCATED):
@@ -557,41 +568,36 @@ async def async_handle_completed(hass: HomeAssistant, data: Mapping[str, Any]) -
         await async_resume(hass, entry)
 
 
-def _qbittorrent_entries(hass: HomeAssistant) -> list[PandoraConfigEntry]:
-    """The loaded qBittorrent entries."""
-    return loaded_entries(hass, Kind.QBITTORRENT)
-
-
 @callback
 def async_setup_postprocess(hass: HomeAssistant) -> None:
     """Listen for completed torrents and resume journals (once, from ``async_setup``).
 
     Journals resume when Home Assistant has started (every entry had its
     chance to load: CloudCmd and Jellyfin are there if they can be) and,
-    after that, whenever a qBittorrent entry is loaded (a reload, a late
-    setup).
+    after that, whenever a qBittorrent, CloudCmd or Jellyfin entry is loaded
+    (a reload, a late setup, an upstream that is back: what a job waits for).
     """
 
     async def completed(event: Event[dict[str, Any]]) -> None:
         """File the finished torrent away."""
         await async_handle_completed(hass, event.data)
 
-    async def resume_all(_hass: HomeAssistant) -> None:
+    async def resume_all(_hass: HomeAssistant | None = None) -> None:
         """Resume every loaded qBittorrent entry's journal."""
-        for entry in _qbittorrent_entries(hass):
+        for entry in loaded_entries(hass, Kind.QBITTORRENT):
             await async_resume(hass, entry)
 
     @callback
     def entry_changed(change: ConfigEntryChange, entry: ConfigEntry[Any]) -> None:
-        """A qBittorrent entry of ours was loaded while Home Assistant runs: resume it."""
+        """An entry a job needs was loaded while Home Assistant runs: resume the jobs."""
         if (
             change is ConfigEntryChange.UPDATED
             and entry.domain == DOMAIN
             and entry.state is ConfigEntryState.LOADED
             and hass.is_running
-            and entry in _qbittorrent_entries(hass)
+            and entry.runtime_data.kind in RESUME_KINDS
         ):
-            hass.async_create_task(async_resume(hass, entry), f"{DOMAIN} resume {entry.title}")
+            hass.async_create_task(resume_all(), f"{DOMAIN} resume post-processing")
 
     hass.bus.async_listen(EVENT_TORRENT_COMPLETED, completed)
     async_at_started(hass, resume_all)
