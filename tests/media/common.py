@@ -48,3 +48,15 @@ async def retry_from_repair(hass: HomeAssistant, issue_id: str) -> dict[str, Any
     result: dict[str, Any] = dict(await manager.async_configure(flow["flow_id"], {}))
     await hass.async_block_till_done()
     return result
+
+
+def media_ready_data(entry: MockConfigEntry) -> dict[str, Any]:
+    """The data of ``pandora_box_media_ready`` for the test torrent filed into /library/Movies."""
+    return {
+        "entry_id": entry.entry_id,
+        "hash": HASH,
+        "title": NAME,
+        "category": "movies",
+        "folder": "/library/Movies",
+        "path": f"/library/Movies/{NAME}",
+    }

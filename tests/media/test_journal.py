@@ -27,7 +27,15 @@ from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.media.journal import STEPS, JobRecord, Journal
 from simulators import CloudCmdSimulator, JellyfinSimulator, QBittorrentSimulator
 
-from .common import HASH, NAME, REFRESH, complete, issue_of, retry_from_repair
+from .common import (
+    HASH,
+    NAME,
+    REFRESH,
+    complete,
+    issue_of,
+    media_ready_data,
+    retry_from_repair,
+)
 
 MOVE = "/api/v1/move"
 
@@ -119,16 +127,7 @@ async def test_a_restart_after_any_step_resumes_at_the_first_step_not_done(
 
     monkeypatch.undo()
     await start_all(hass, qbittorrent)
-    assert [e.data for e in ready] == [
-        {
-            "entry_id": qbittorrent.entry_id,
-            "hash": HASH,
-            "title": NAME,
-            "category": "movies",
-            "folder": "/library/Movies",
-            "path": f"/library/Movies/{NAME}",
-        }
-    ]
+    assert [e.data for e in ready] == [media_ready_data(qbittorrent)]
     job = stored_jobs(hass_storage, qbittorrent)[HASH]
     assert list(job["steps"]) == list(STEPS)
     assert job["path"] == f"/library/Movies/{NAME}"

@@ -21,7 +21,16 @@ from custom_components.pandora_box.upstreams.qbittorrent.options import (
 from simulators import CloudCmdSimulator, JellyfinSimulator, QBittorrentSimulator
 
 from ..helpers import mock_entry, setup_integration
-from .common import HASH, NAME, OPTIONS, REFRESH, complete, issue_of, retry_from_repair
+from .common import (
+    HASH,
+    NAME,
+    OPTIONS,
+    REFRESH,
+    complete,
+    issue_of,
+    media_ready_data,
+    retry_from_repair,
+)
 
 
 @pytest.mark.usefixtures("cloudcmd", "jellyfin")
@@ -43,16 +52,7 @@ async def test_a_completed_download_is_filed_refreshed_and_announced(
     assert (root / "library" / "Movies" / NAME / "movie.mkv").read_bytes() == b"x" * 1000
     assert not (root / "downloads" / "movies" / NAME).exists()
     assert jellyfin_sim.count(REFRESH) == refreshes + 1
-    assert [e.data for e in ready] == [
-        {
-            "entry_id": qbittorrent.entry_id,
-            "hash": HASH,
-            "title": NAME,
-            "category": "movies",
-            "folder": "/library/Movies",
-            "path": f"/library/Movies/{NAME}",
-        }
-    ]
+    assert [e.data for e in ready] == [media_ready_data(qbittorrent)]
     assert issue_of(hass, qbittorrent) is None
     # qBittorrent seeds on from the library: pointed there, running, no recheck needed
     torrent = qbittorrent_sim.torrents[HASH]
