@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
 from .const import DOMAIN
 from .coordinator import PandoraConfigEntry, PandoraRuntimeData
+from .media.journal import async_remove_journal
 from .services import async_setup_services
 from .upstreams import create_client, upstream_of
 
@@ -80,9 +81,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
-    """Delete what an entry stored beyond its data (qBittorrent's known torrents)."""
+    """Delete what an entry stored beyond its data (qBittorrent's known torrents, journal)."""
     if (remove := upstream_of(entry.data).remove_entry) is not None:
         await remove(hass, entry.entry_id)
+    # only qBittorrent entries have a post-processing journal; removing none is a no-op
+    await async_remove_journal(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

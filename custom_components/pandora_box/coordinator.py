@@ -48,6 +48,10 @@ class PandoraRuntimeData:
     coordinator: PandoraCoordinator[Any] | None = None
     health: EntryHealth | None = None
     """Connectivity and repair issues (``health.py``), started by the binary sensor platform."""
+    cache: object | None = None
+    """The answer cache of a TMDB or Watchmode entry (``upstreams/cache.py``), made on first use."""
+    journal: object | None = None
+    """The post-processing journal of a qBittorrent entry (``media/journal.py``)."""
 
 
 type PandoraConfigEntry = ConfigEntry[PandoraRuntimeData]

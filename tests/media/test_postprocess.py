@@ -7,109 +7,30 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE
-from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.logbook import describe_media_ready
-from custom_components.pandora_box.media.postprocess import EVENT_MEDIA_READY
 from custom_components.pandora_box.upstreams.qbittorrent.coordinator import QBittorrentCoordinator
 from custom_components.pandora_box.upstreams.qbittorrent.options import (
     LibraryOptions,
     parse_library_folders,
 )
-from custom_components.pandora_box.upstreams.qbittorrent.tracker import EVENT_TORRENT_COMPLETED
 from simulators import CloudCmdSimulator, JellyfinSimulator, QBittorrentSimulator
 
 from ..helpers import mock_entry, setup_integration
-
-NAME = "Big.Buck.Bunny.2008.1080p.BluRay.x264-GRP"
-HASH = "a" * 40
-OPTIONS = {"library_folders": {"movies": "/library/Movies"}}
-REFRESH = "/Library/Refresh"
-
-
-@pytest.fixture
-def root(cloudcmd_sim: CloudCmdSimulator) -> Path:
-    """The folder CloudCmd serves, with a finished download in /downloads/movies."""
-    folder: Path = cloudcmd_sim.root
-    content = folder / "downloads" / "movies" / NAME
-    content.mkdir(parents=True)
-    (content / "movie.mkv").write_bytes(b"x" * 1000)
-    return folder
-
-
-@pytest.fixture
-async def qbittorrent(
-    hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator
-) -> MockConfigEntry:
-    """A qBittorrent entry that files movies into /library/Movies."""
-    qbittorrent_sim.insert_torrent(
-        {"name": NAME, "hash": HASH, "category": "movies", "progress": 0.5, "size": 1000}
-    )
-    entry = mock_entry(qbittorrent_sim)
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options=OPTIONS)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def cloudcmd(hass: HomeAssistant, cloudcmd_sim: CloudCmdSimulator) -> MockConfigEntry:
-    entry = mock_entry(cloudcmd_sim)
-    await setup_integration(hass, entry)
-    return entry
-
-
-@pytest.fixture
-async def jellyfin(hass: HomeAssistant, jellyfin_sim: JellyfinSimulator) -> MockConfigEntry:
-    entry = mock_entry(jellyfin_sim)
-    await setup_integration(hass, entry)
-    return entry
-
-
-@pytest.fixture
-def ready(hass: HomeAssistant) -> list[Event[dict[str, Any]]]:
-    events: list[Event[dict[str, Any]]] = []
-    hass.bus.async_listen(EVENT_MEDIA_READY, events.append)
-    return events
-
-
-async def complete(hass: HomeAssistant, entry: MockConfigEntry, **overrides: Any) -> None:
-    """Fire the completion event qBittorrent's coordinator fires, and wait for the work."""
-    data = {
-        "entry_id": entry.entry_id,
-        "hash": HASH,
-        "name": NAME,
-        "category": "movies",
-        "save_path": "/downloads/movies",
-        "size": 1000,
-        **overrides,
-    }
-    hass.bus.async_fire(EVENT_TORRENT_COMPLETED, data)
-    await hass.async_block_till_done()
-
-
-def issue_of(hass: HomeAssistant, entry: MockConfigEntry, torrent_hash: str = HASH) -> Any:
-    return ir.async_get(hass).async_get_issue(
-        DOMAIN, f"postprocess_{entry.entry_id}_{torrent_hash}"
-    )
-
-
-async def retry_from_repair(hass: HomeAssistant, issue_id: str) -> dict[str, Any]:
-    """Open the issue's fix flow and confirm it."""
-    manager = repairs_flow_manager(hass)
-    assert manager is not None
-    flow = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
-    assert flow["step_id"] == "confirm"
-    result: dict[str, Any] = dict(await manager.async_configure(flow["flow_id"], {}))
-    await hass.async_block_till_done()
-    return result
+from .common import (
+    HASH,
+    NAME,
+    OPTIONS,
+    REFRESH,
+    complete,
+    issue_of,
+    media_ready_data,
+    retry_from_repair,
+)
 
 
 @pytest.mark.usefixtures("cloudcmd", "jellyfin")
@@ -131,16 +52,7 @@ async def test_a_completed_download_is_filed_refreshed_and_announced(
     assert (root / "library" / "Movies" / NAME / "movie.mkv").read_bytes() == b"x" * 1000
     assert not (root / "downloads" / "movies" / NAME).exists()
     assert jellyfin_sim.count(REFRESH) == refreshes + 1
-    assert [e.data for e in ready] == [
-        {
-            "entry_id": qbittorrent.entry_id,
-            "hash": HASH,
-            "title": NAME,
-            "category": "movies",
-            "folder": "/library/Movies",
-            "path": f"/library/Movies/{NAME}",
-        }
-    ]
+    assert [e.data for e in ready] == [media_ready_data(qbittorrent)]
     assert issue_of(hass, qbittorrent) is None
     # qBittorrent seeds on from the library: pointed there, running, no recheck needed
     torrent = qbittorrent_sim.torrents[HASH]

@@ -37,14 +37,20 @@ Rules:
   is not paused: a running one seeds on without a gap, and a recheck during
   the move would hang it.  A failure keeps the move and raises the
   ``postprocess_qbittorrent_failed`` issue.
-* Every step can run twice.  A retry finds the content in the library folder
-  and does only what is left: the relocation (skipped when the torrent is
-  already there and complete or checking), then the Jellyfin refresh.  A
-  save path that is the library folder itself means the content is in place.
-  A completion reported again for a torrent filed since Home Assistant
-  started, with no open issue (a paused torrent can read incomplete for a
-  moment after its move and is then reported from the library folder), does
-  nothing.
+* Durable (``journal.py``): a job is recorded in the qBittorrent entry's
+  journal before its first step, and each step (move, relocation, Jellyfin
+  refresh, event) when it is done.  A retry, a restart or a reload goes on
+  with the first step not done: when Home Assistant has started, when a
+  qBittorrent entry is loaded, on the entry's next completion and from the
+  repair.  ``pandora_box_media_ready`` fires once per torrent, ever: a
+  completion reported again for an announced torrent (a paused torrent can
+  read incomplete for a moment after its move and is then reported from the
+  library folder) does nothing, after any number of restarts.
+* Every step can run twice (a crash can come between a step and its record).
+  A move finds the content in the library folder and does nothing; the
+  relocation is skipped when the torrent is already there and complete or
+  checking.  A save path that is the library folder itself means the content
+  is in place.
 * A torrent whose category maps to no folder is left alone (no issue).
 
 This module reads the options (``LibraryOptions``); the qBittorrent options
@@ -58,15 +64,23 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigEntryState,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.start import async_at_started
 
 from ..api.cloudcmd import CloudCmdClient
 from ..api.errors import PandoraError
 from ..api.jellyfin import JellyfinClient
 from ..api.qbittorrent import QBittorrentClient, Torrent
 from ..const import DOMAIN, LOGGER, Kind
+from ..coordinator import PandoraConfigEntry
 from ..helpers import loaded_entries
 from ..upstreams.cloudcmd import (
     PathRejectedError,
@@ -83,6 +97,16 @@ from ..upstreams.qbittorrent import (
     EVENT_TORRENT_COMPLETED,
     LibraryOptions,
     QBittorrentCoordinator,
+)
+from .journal import (
+    STEP_ANNOUNCED,
+    STEP_MOVED,
+    STEP_REFRESHED,
+    STEP_RELOCATED,
+    JobRecord,
+    Journal,
+    JournalClosedError,
+    async_journal,
 )
 
 EVENT_MEDIA_READY: Final = f"{DOMAIN}_media_ready"
@@ -105,6 +129,9 @@ ISSUE_DESTINATION_EXISTS: Final = "postprocess_destination_exists"
 ISSUE_CLOUDCMD_FAILED: Final = "postprocess_cloudcmd_failed"
 ISSUE_JELLYFIN_FAILED: Final = "postprocess_jellyfin_failed"
 ISSUE_QBITTORRENT_FAILED: Final = "postprocess_qbittorrent_failed"
+
+RESUME_KINDS: Final = frozenset({Kind.QBITTORRENT, Kind.CLOUDCMD, Kind.JELLYFIN})
+"""Kinds whose entry, once loaded, lets pending jobs go on."""
 
 MOVE_WAIT: Final = 60.0
 """Seconds to wait for qBittorrent to finish a relocation (measured: about 1 s)."""
@@ -174,15 +201,12 @@ class Outcome:
     """How one attempt ended: ``done`` (filed and announced), ``skipped`` or failed."""
 
     status: str
-    """``done``, ``skipped`` (no library folder for the category) or ``failed``."""
+    """``done``, ``skipped`` (no library folder for the category, announced before, or
+    running already), ``failed`` (an issue says why) or ``interrupted`` (the entry
+    unloaded; its reloaded journal resumes the job) or ``deferred`` (recorded while
+    its entry is being set up; resumed once it is loaded)."""
     path: str | None = None
     issue_key: str | None = None
-
-
-_running: Final[set[str]] = set()
-"""Issue ids of jobs being worked on now (a retry never runs next to itself)."""
-_filed: Final[set[str]] = set()
-"""Issue ids of jobs filed and announced since Home Assistant started."""
 
 
 def _content_name(hass: HomeAssistant, job: Job) -> str:
@@ -366,19 +390,80 @@ async def _async_refresh_jellyfin(hass: HomeAssistant) -> None:
             await entry.runtime_data.coordinator.async_request_refresh()
 
 
+def _not_loaded(job: Job, options: LibraryOptions, folder: str) -> PostprocessError:
+    """The failure of a job whose qBittorrent entry is not loaded (nothing can be read)."""
+    return PostprocessError(
+        ISSUE_QBITTORRENT_FAILED,
+        error="the qBittorrent entry is not loaded",
+        destination=folder,
+        location=options.qbittorrent_path(folder) or folder,
+    )
+
+
 async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
-    """File one finished torrent away; raise a repair issue when a step fails."""
+    """File one finished torrent away, resuming at its first step not done.
+
+    The steps and what the journal (``journal.py``) records of them: the
+    move (``moved``), the relocation (``relocated``), the Jellyfin refresh
+    (``refreshed``) and the event (``announced``).  A failing step raises a
+    repair issue and leaves the job pending in the journal.
+    """
     entry = hass.config_entries.async_get_entry(job.entry_id)
     options = LibraryOptions.from_options(entry.options if entry is not None else {})
     folder = options.folders.get(job.category or "")
+    loaded = entry is not None and entry.state is ConfigEntryState.LOADED
     if entry is None or folder is None or job.save_path is None:
         ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+        if entry is not None and loaded:
+            await (await async_journal(entry, hass)).async_forget(job.hash)
         return Outcome(status="skipped")
-    if job.issue_id in _running:
+    if not loaded:
+        if entry.state is ConfigEntryState.SETUP_IN_PROGRESS and hasattr(entry, "runtime_data"):
+            # reported by the entry's first poll (completed while Home Assistant was
+            # stopped): recorded now, done once the entry is loaded and Home Assistant runs
+            journal = await async_journal(entry, hass)
+            if journal.get(job.hash) is None:
+                await journal.async_begin(job.hash, job.name, job.category, job.save_path)
+            return Outcome(status="deferred")
+        return _failed(hass, job, _not_loaded(job, options, folder))
+    journal = await async_journal(entry, hass)
+    record = journal.get(job.hash)
+    if record is not None and record.done(STEP_ANNOUNCED):
+        ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+        return Outcome(status="skipped", path=record.path)  # announced before, ever
+    if job.hash in journal.running:
         return Outcome(status="skipped")
-    _running.add(job.issue_id)
+    journal.running.add(job.hash)
     try:
+        if record is None:
+            record = await journal.async_begin(job.hash, job.name, job.category, job.save_path)
+        # the first report's save path is where the files were (a later one may be the library)
+        job = _job_of(journal, record)
+        return await _async_steps(hass, job, journal, record, options, folder)
+    except PostprocessError as err:
+        return _failed(hass, job, err)
+    except JournalClosedError:
+        LOGGER.debug("%s: its entry unloaded; the reloaded entry resumes the job", job.name)
+        return Outcome(status="interrupted")
+    finally:
+        journal.running.discard(job.hash)
+
+
+async def _async_steps(
+    hass: HomeAssistant,
+    job: Job,
+    journal: Journal,
+    record: JobRecord,
+    options: LibraryOptions,
+    folder: str,
+) -> Outcome:
+    """Do the steps the journal does not record as done, recording each."""
+    if record.done(STEP_MOVED) and record.content and record.destination:
+        name, destination = record.content, record.destination
+    else:
+        journal.ensure_open()
         name = _content_name(hass, job)
+        assert job.save_path is not None  # checked by the caller
         try:
             check_name(name, field="name")
             client, source, destination = _pick_cloudcmd(
@@ -386,34 +471,20 @@ async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
             )
         except PathRejectedError as err:
             raise PostprocessError(ISSUE_PATH_REFUSED, path=err.value, field=err.field) from err
-        moved = await _async_move(client, source, destination, name)
+        await _async_move(client, source, destination, name)
+        await journal.async_done(record, STEP_MOVED, content=name, destination=destination)
+    if not record.done(STEP_RELOCATED):
+        journal.ensure_open()
         await _async_relocate_job(hass, job, options, destination)
-        if (
-            not moved
-            and job.issue_id in _filed
-            and ir.async_get(hass).async_get_issue(DOMAIN, job.issue_id) is None
-        ):
-            return Outcome(status="skipped")  # filed and announced before
+        await journal.async_done(record, STEP_RELOCATED)
+    if not record.done(STEP_REFRESHED):
+        journal.ensure_open()
         await _async_refresh_jellyfin(hass)
-    except PostprocessError as err:
-        LOGGER.warning("Could not file %s away (%s): %s", job.name, err.key, err.placeholders)
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            job.issue_id,
-            is_fixable=True,
-            is_persistent=True,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=err.key,
-            translation_placeholders={"name": job.name, **err.placeholders},
-            data=job.as_data(),
-        )
-        return Outcome(status="failed", issue_key=err.key)
-    finally:
-        _running.discard(job.issue_id)
+        await journal.async_done(record, STEP_REFRESHED)
     path = child(destination, name)
-    _filed.add(job.issue_id)
+    journal.ensure_open()
     ir.async_delete_issue(hass, DOMAIN, job.issue_id)
+    # fired and recorded in one go (no await between): once, even across restarts
     hass.bus.async_fire(
         EVENT_MEDIA_READY,
         {
@@ -425,7 +496,36 @@ async def async_process(hass: HomeAssistant, job: Job) -> Outcome:
             ATTR_PATH: path,
         },
     )
+    await journal.async_done(record, STEP_ANNOUNCED, path=path)
     return Outcome(status="done", path=path)
+
+
+def _job_of(journal: Journal, record: JobRecord) -> Job:
+    """The job a journal record stands for."""
+    return Job(
+        entry_id=journal.entry_id,
+        hash=record.hash,
+        name=record.name,
+        category=record.category,
+        save_path=record.save_path,
+    )
+
+
+def _failed(hass: HomeAssistant, job: Job, err: PostprocessError) -> Outcome:
+    """Raise (or update) the torrent's repair issue: nothing is dropped silently."""
+    LOGGER.warning("Could not file %s away (%s): %s", job.name, err.key, err.placeholders)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        job.issue_id,
+        is_fixable=True,
+        is_persistent=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=err.key,
+        translation_placeholders={"name": job.name, **err.placeholders},
+        data=job.as_data(),
+    )
+    return Outcome(status="failed", issue_key=err.key)
 
 
 def pending_jobs(hass: HomeAssistant, entry_id: str | None = None) -> list[Job]:
@@ -440,26 +540,68 @@ def pending_jobs(hass: HomeAssistant, entry_id: str | None = None) -> list[Job]:
     return jobs
 
 
+async def async_resume(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+    """Go on with every job of a loaded qBittorrent entry that is not announced yet.
+
+    Journal records first (a restart in the middle of a job), then open
+    issues the journal does not know (raised before the journal existed).
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return
+    journal = await async_journal(entry, hass)
+    jobs = [_job_of(journal, record) for record in journal.pending()]
+    known = {job.hash for job in jobs}
+    jobs += [job for job in pending_jobs(hass, entry.entry_id) if job.hash not in known]
+    for job in jobs:
+        if job.hash not in journal.running:
+            await async_process(hass, job)
+
+
 async def async_handle_completed(hass: HomeAssistant, data: Mapping[str, Any]) -> None:
     """Process a completed torrent, then retry the entry's earlier failures."""
     job = Job.from_data(data)
     if job is None:
         return
     await async_process(hass, job)
-    for pending in pending_jobs(hass, job.entry_id):
-        if pending.issue_id != job.issue_id:
-            await async_process(hass, pending)
+    entry = hass.config_entries.async_get_entry(job.entry_id)
+    if entry is not None:
+        await async_resume(hass, entry)
 
 
 @callback
 def async_setup_postprocess(hass: HomeAssistant) -> None:
-    """Listen for completed torrents (once, from ``async_setup``)."""
+    """Listen for completed torrents and resume journals (once, from ``async_setup``).
+
+    Journals resume when Home Assistant has started (every entry had its
+    chance to load: CloudCmd and Jellyfin are there if they can be) and,
+    after that, whenever a qBittorrent, CloudCmd or Jellyfin entry is loaded
+    (a reload, a late setup, an upstream that is back: what a job waits for).
+    """
 
     async def completed(event: Event[dict[str, Any]]) -> None:
         """File the finished torrent away."""
         await async_handle_completed(hass, event.data)
 
+    async def resume_all(_hass: HomeAssistant | None = None) -> None:
+        """Resume every loaded qBittorrent entry's journal."""
+        for entry in loaded_entries(hass, Kind.QBITTORRENT):
+            await async_resume(hass, entry)
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, entry: ConfigEntry[Any]) -> None:
+        """An entry a job needs was loaded while Home Assistant runs: resume the jobs."""
+        if (
+            change is ConfigEntryChange.UPDATED
+            and entry.domain == DOMAIN
+            and entry.state is ConfigEntryState.LOADED
+            and hass.is_running
+            and entry.runtime_data.kind in RESUME_KINDS
+        ):
+            hass.async_create_task(resume_all(), f"{DOMAIN} resume post-processing")
+
     hass.bus.async_listen(EVENT_TORRENT_COMPLETED, completed)
+    async_at_started(hass, resume_all)
+    async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
 
 
 __all__ = [
@@ -469,6 +611,7 @@ __all__ = [
     "async_handle_completed",
     "async_process",
     "async_relocate",
+    "async_resume",
     "async_setup_postprocess",
     "pending_jobs",
 ]

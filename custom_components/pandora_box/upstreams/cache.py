@@ -2,10 +2,10 @@
 
 The original Pandora Box kept TMDB answers for an hour; Watchmode's free
 keys have a tiny monthly quota, so its answers are worth keeping too.  Each
-client (one per loaded entry) gets one :class:`ResponseCache`, held in a
-weak mapping keyed by the client: a reload or an unload builds a new client,
-so the cache survives nothing it must not (a new key, language or region
-starts empty), and nothing is kept in ``hass.data``.
+loaded entry gets one :class:`ResponseCache`, kept in its runtime data: a
+reload or an unload builds new runtime data, so the cache survives nothing it
+must not (a new key, language or region starts empty), and nothing is kept in
+``hass.data`` or at module level.
 
 * What is cached: the client's parsed answers (frozen dataclasses), keyed by
   the request (list, type, query, page...); never an error.  Two identical
@@ -33,7 +33,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
-from weakref import WeakKeyDictionary
 
 from homeassistant.util import dt as dt_util
 
@@ -150,29 +149,25 @@ class ResponseCache:
         self._items.clear()
 
 
-_CACHES: WeakKeyDictionary[TMDBClient | WatchmodeClient, ResponseCache] = WeakKeyDictionary()
-
-
-def cache_for(client: TMDBClient | WatchmodeClient) -> ResponseCache:
-    """The cache of ``client`` (made on first use, gone with the client)."""
-    cache = _CACHES.get(client)
-    if cache is None:
-        cache = _CACHES[client] = ResponseCache()
-    return cache
+def cache_for(entry: PandoraConfigEntry) -> ResponseCache:
+    """The cache of a loaded entry (made on first use, gone with its runtime data)."""
+    runtime = entry.runtime_data
+    if not isinstance(runtime.cache, ResponseCache):
+        runtime.cache = ResponseCache()
+    return runtime.cache
 
 
 async def _async_cached[T](
     entry: PandoraConfigEntry,
-    client: TMDBClient | WatchmodeClient,
     key: Hashable,
     fetch: Callable[[], Awaitable[T]],
     max_age: timedelta | None = None,
 ) -> T:
-    """Fetch through the client's cache (at most ``max_age`` old), retrying 429 answers."""
+    """Fetch through the entry's cache (at most ``max_age`` old), retrying 429 answers."""
     ttl = cache_ttl(entry.options)
     if max_age is not None:
         ttl = min(ttl, max_age)
-    return await cache_for(client).async_get(key, ttl, lambda: async_retry_rate_limited(fetch))
+    return await cache_for(entry).async_get(key, ttl, lambda: async_retry_rate_limited(fetch))
 
 
 # -- TMDB: cached reads (client errors pass through; callers translate them) --
@@ -200,7 +195,7 @@ async def async_cached_list(
             fetch = lambda: client.async_on_the_air(page)  # noqa: E731
         case _:
             raise ValueError(f"no TMDB list named {name!r}")
-    return await _async_cached(entry, client, ("list", name, page), fetch, max_age)
+    return await _async_cached(entry, ("list", name, page), fetch, max_age)
 
 
 async def async_cached_search(
@@ -216,7 +211,6 @@ async def async_cached_search(
     text = " ".join(query.split())
     return await _async_cached(
         entry,
-        client,
         ("search", media_type, text.casefold(), year, page),
         lambda: client.async_search(text, media_type=media_type, year=year, page=page),
     )
@@ -229,7 +223,6 @@ async def async_cached_details(
     client = entry_client(entry, TMDBClient)
     return await _async_cached(
         entry,
-        client,
         ("details", media_type, int(tmdb_id)),
         lambda: client.async_details(media_type, int(tmdb_id)),
     )
@@ -246,7 +239,6 @@ async def async_cached_sources(
     wanted = tuple(sorted({r.strip().upper() for r in (regions or [client.region])}))
     rows = await _async_cached(
         entry,
-        client,
         ("sources", title_id, wanted),
         lambda: _async_sources_tuple(client, title_id, wanted),
     )
