@@ -16,7 +16,9 @@ answer us right now?" for every kind:
   slow on purpose: Watchmode keys have a small monthly quota and TMDB a rate
   limit, and an outage of a few minutes between two checks matters to
   nobody until an action is called, which reports its own error anyway.
-  A 429 counts as reachable (the upstream answered); refused credentials
+  A 429 counts as reachable (the upstream answered), and so does a refusal
+  that means "not allowed" (``PermissionDeniedError``: the coordinator's
+  ``permission_denied`` issue says what is missing); refused credentials
   count as not connected and start the reauth flow, as a poll would.
   Whichever observation is newest (poll or check) wins; a check that finds
   the upstream back asks a failed coordinator to poll again at once.
@@ -51,7 +53,13 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from .api.errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseError,
+)
 from .const import DOMAIN, LOGGER
 from .coordinator import PandoraConfigEntry
 from .upstreams import UPSTREAMS
@@ -165,7 +173,11 @@ class HealthMonitor:
         """Follow the coordinator's last refresh."""
         coordinator = self.entry.runtime_data.coordinator
         assert coordinator is not None
-        self._set(coordinator.last_update_success, coordinator.last_exception)
+        error = coordinator.last_exception
+        if error is not None and isinstance(error.__cause__, PermissionDeniedError):
+            self._set(True, None)  # it answered: a right is missing, not the connection
+            return
+        self._set(coordinator.last_update_success, error)
 
     async def _async_check(self, _now: datetime | None = None) -> None:
         """Ask the upstream who it is (kinds without a coordinator)."""
@@ -174,8 +186,8 @@ class HealthMonitor:
         try:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await client.async_get_info()
-        except RateLimitedError:
-            self._set(True, None)  # it answered, it is just busy
+        except RateLimitedError, PermissionDeniedError:
+            self._set(True, None)  # it answered: it is busy, or a right is missing
         except InvalidAuthError as err:
             self.entry.async_start_reauth(self.hass)
             self._set(False, err)
