@@ -18,7 +18,9 @@ answer us right now?" for every kind:
   nobody until an action is called, which reports its own error anyway.
   A 429 counts as reachable (the upstream answered), and so does a refusal
   that means "not allowed" (``PermissionDeniedError``: the coordinator's
-  ``permission_denied`` issue says what is missing); refused credentials
+  ``permission_denied`` issue says what is missing; for a kind without a
+  coordinator the check raises that issue itself and deletes it when a check
+  passes again); refused credentials
   count as not connected and start the reauth flow, as a poll would.
   Whichever observation is newest (poll or check) wins; a check that finds
   the upstream back asks a failed coordinator to poll again at once.
@@ -61,7 +63,7 @@ from .api.errors import (
     ResponseError,
 )
 from .const import DOMAIN, LOGGER
-from .coordinator import PandoraConfigEntry
+from .coordinator import PandoraConfigEntry, async_update_permission_issue
 from .upstreams import UPSTREAMS
 
 CHECK_INTERVAL: Final = timedelta(minutes=10)
@@ -153,6 +155,7 @@ class HealthMonitor:
                 stop()
             self._cancel_threshold_timer()
             ir.async_delete_issue(self.hass, DOMAIN, unreachable_issue_id(self.entry.entry_id))
+            self._update_permission_issue(None)
 
         return _stop
 
@@ -186,8 +189,11 @@ class HealthMonitor:
         try:
             async with asyncio.timeout(CHECK_TIMEOUT):
                 await client.async_get_info()
-        except RateLimitedError, PermissionDeniedError:
-            self._set(True, None)  # it answered: it is busy, or a right is missing
+        except RateLimitedError:
+            self._set(True, None)  # it answered, it is just busy
+        except PermissionDeniedError as err:
+            self._set(True, None)  # it answered: a right is missing, not the connection
+            self._update_permission_issue(err)
         except InvalidAuthError as err:
             self.entry.async_start_reauth(self.hass)
             self._set(False, err)
@@ -197,6 +203,7 @@ class HealthMonitor:
             self._set(False, f"no answer within {CHECK_TIMEOUT:.0f} s")
         else:
             self._set(True, None)
+            self._update_permission_issue(None)
             coordinator = self.entry.runtime_data.coordinator
             if coordinator is not None and not coordinator.last_update_success:
                 # back before the coordinator's next (slow) poll: bring the entities back now
@@ -251,6 +258,12 @@ class HealthMonitor:
                 "error": self.last_error or "-",
             },
         )
+
+    @callback
+    def _update_permission_issue(self, denied: PermissionDeniedError | None) -> None:
+        """Raise or clear the "a right is missing" issue (kinds without a coordinator only)."""
+        if self.entry.runtime_data.coordinator is None:
+            async_update_permission_issue(self.hass, self.entry, denied)
 
     @callback
     def _cancel_threshold_timer(self) -> None:
