@@ -116,7 +116,9 @@ async def test_check_refused_at_startup_retries_with_an_issue(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_removed_entry_takes_its_permission_issue(hass: HomeAssistant, tmp_path: Path) -> None:
+async def test_removed_entry_takes_its_permission_issue(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
     """An entry removed while it retries a refused setup leaves no issue behind."""
     sim = new_simulator("watchmode", tmp_path)
     await sim.start()
