@@ -52,12 +52,11 @@ def permission_issue_id(entry_id: str) -> str:
 
 
 @callback
-def async_update_permission_issue(
-    hass: HomeAssistant, entry: ConfigEntry[Any], denied: PermissionDeniedError | None
+def async_set_warning_issue(
+    hass: HomeAssistant, issue_id: str, translation_key: str, placeholders: dict[str, str] | None
 ) -> None:
-    """Raise the "a right is missing" repair issue of ``entry``, or delete it (``None``)."""
-    issue_id = permission_issue_id(entry.entry_id)
-    if denied is None:
+    """Raise a non-fixable, non-persistent warning issue, or delete it (``placeholders=None``)."""
+    if placeholders is None:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(
@@ -67,12 +66,23 @@ def async_update_permission_issue(
         is_fixable=False,
         is_persistent=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_PERMISSION_DENIED,
-        translation_placeholders={
-            "title": entry.title,
-            "right": denied.right,
-            "error": denied.message,
-        },
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_update_permission_issue(
+    hass: HomeAssistant, entry: ConfigEntry[Any], denied: PermissionDeniedError | None
+) -> None:
+    """Raise the "a right is missing" repair issue of ``entry``, or delete it (``None``)."""
+    async_set_warning_issue(
+        hass,
+        permission_issue_id(entry.entry_id),
+        ISSUE_PERMISSION_DENIED,
+        None
+        if denied is None
+        else {"title": entry.title, "right": denied.right, "error": denied.message},
     )
 
 

@@ -63,7 +63,11 @@ from .api.errors import (
     ResponseError,
 )
 from .const import DOMAIN, LOGGER
-from .coordinator import PandoraConfigEntry, async_update_permission_issue
+from .coordinator import (
+    PandoraConfigEntry,
+    async_set_warning_issue,
+    async_update_permission_issue,
+)
 from .upstreams import UPSTREAMS
 
 CHECK_INTERVAL: Final = timedelta(minutes=10)
@@ -278,22 +282,14 @@ class HealthMonitor:
         issue_id = version_issue_id(self.entry.entry_id)
         minimum = UPSTREAMS[runtime.kind].min_version
         version = runtime.info.version
-        if minimum is None or not version_below(version, minimum):
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
+        below = minimum is not None and version_below(version, minimum)
+        async_set_warning_issue(
             self.hass,
-            DOMAIN,
             issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_UNSUPPORTED_VERSION,
-            translation_placeholders={
-                "title": self.entry.title,
-                "version": str(version),
-                "minimum": minimum,
-            },
+            ISSUE_UNSUPPORTED_VERSION,
+            {"title": self.entry.title, "version": str(version), "minimum": str(minimum)}
+            if below
+            else None,
         )
 
     def as_dict(self) -> dict[str, str | bool | None]:

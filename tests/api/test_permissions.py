@@ -24,6 +24,7 @@ from custom_components.pandora_box.api.jackett import JackettClient
 from custom_components.pandora_box.api.jellyfin import JellyfinClient
 from custom_components.pandora_box.api.portainer import PortainerClient
 from custom_components.pandora_box.api.watchmode import WatchmodeClient
+from custom_components.pandora_box.diagnostics import as_jsonable
 from simulators import (
     JackettSimulator,
     JellyfinSimulator,
@@ -242,3 +243,9 @@ async def test_deny_needs_paths_where_nothing_is_restricted(
     sim: JackettSimulator = await started(JackettSimulator())
     with pytest.raises(ValueError, match="no restricted routes"):
         sim.deny()
+
+
+def test_diagnostics_show_a_refusal_by_its_message() -> None:
+    """Coordinator data may hold a refusal (Jellyfin's scan): diagnostics show its message."""
+    err = PermissionDeniedError("Jellyfin refused /ScheduledTasks", right="administrator rights")
+    assert as_jsonable({"scan_denied": err}) == {"scan_denied": "Jellyfin refused /ScheduledTasks"}
