@@ -116,6 +116,28 @@ async def test_check_refused_at_startup_retries_with_an_issue(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
+@pytest.mark.parametrize("sim", ["portainer"], indirect=True)
+async def test_first_poll_refused_retries_and_keeps_its_issue(
+    hass: HomeAssistant, sim: Simulator
+) -> None:
+    """A first poll refused as a whole: setup retries, the issue stays until it works."""
+    entry = mock_entry(sim)
+    issue_id = f"permission_denied_{entry.entry_id}"
+    sim.deny(r"/api/stacks$")
+    await setup_integration(hass, entry)
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["right"] == "Portainer administrator rights"
+    sim.allow()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
 async def test_removed_entry_takes_its_permission_issue(
     hass: HomeAssistant, tmp_path: Path
 ) -> None:

@@ -94,6 +94,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
     """Unload platforms; the entry's unload callbacks release the client's session."""
     platforms = upstream_of(entry.data).forwarded_platforms
+    async_update_permission_issue(hass, entry, None)
     return await hass.config_entries.async_unload_platforms(entry, platforms)
 
 

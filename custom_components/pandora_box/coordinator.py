@@ -11,7 +11,9 @@ unavailable until a later poll succeeds, logged once by the base class).
 A refusal that means "not allowed" (``PermissionDeniedError``: a right, role
 or plan is missing) never starts reauth: the entry stays loaded, the repair
 issue ``permission_denied_<entry_id>`` names what is missing, and it is
-deleted by the first poll that is refused nothing.  A subclass whose poll
+deleted by the first poll that is refused nothing (or when the entry unloads:
+not when a refused first poll fails the setup, so the retrying entry keeps
+saying why).  A subclass whose poll
 can leave out the refused part (Jellyfin's scan without administrator rights)
 reports it with ``note_denied`` and returns the rest; a poll refused as a
 whole makes the entities unavailable.  Subclasses implement
@@ -163,12 +165,6 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
             ) from err
         async_update_permission_issue(self.hass, self.config_entry, self._denied)
         return data
-
-    @override
-    async def async_shutdown(self) -> None:
-        """Stop polling; the entry's "a right is missing" issue goes with it."""
-        await super().async_shutdown()
-        async_update_permission_issue(self.hass, self.config_entry, None)
 
     async def _async_fetch(self) -> DataT:
         """Read the upstream and return the new data (subclasses implement this)."""
