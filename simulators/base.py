@@ -17,7 +17,14 @@ need on top, the same way for all seven:
 * a log of requests (``sim.requests``, ``GET /_sim/requests``) so tests can
   count what reached the upstream; keys in query strings are masked;
 * credential rotation (``POST /_sim/credentials``), which is how a test
-  revokes the credentials a running integration uses.
+  revokes the credentials a running integration uses;
+* refusals (``sim.deny(...)``, ``POST /_sim/denied`` with ``{"paths": [...]}``,
+  ``DELETE /_sim/denied``): the credentials stay good, but the routes matched
+  by the given regular expressions (default: the subclass's ``restricted``
+  routes, the ones the real upstream keeps for administrators or a paid plan)
+  answer the upstream's own "not allowed" (``denied_response``, a 403 unless
+  the subclass says otherwise).  Each simulator checks it after its
+  credential check, as the real servers authenticate before they authorize.
 
 Control routes live under ``/_sim/`` and never count as upstream requests.
 """
@@ -29,6 +36,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+import re
 import time
 from typing import Any, ClassVar, Self
 import weakref
@@ -76,6 +84,10 @@ class Simulator:
     credential_fields: ClassVar[tuple[str, ...]] = ()
     """Attribute names that hold credentials, named as the config flow names them."""
 
+    restricted: ClassVar[tuple[str, ...]] = ()
+    """Regular expressions (matched at the start of the path) of the routes the
+    upstream refuses to a caller without the right: what ``deny()`` refuses."""
+
     created: ClassVar[weakref.WeakSet[Simulator]] = weakref.WeakSet()
     """Every simulator still alive (tests check no credential of theirs was logged)."""
 
@@ -88,6 +100,8 @@ class Simulator:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._release = asyncio.Event()  # set to end every hanging request at once
+        self.denied: tuple[re.Pattern[str], ...] = ()
+        """Routes refused with ``denied_response`` (see ``deny``)."""
 
     # -- to implement -----------------------------------------------------------------
 
@@ -134,6 +148,8 @@ class Simulator:
         app.router.add_get("/_sim/requests", self._requests_route)
         app.router.add_delete("/_sim/requests", self._clear_requests_route)
         app.router.add_post("/_sim/credentials", self._credentials_route)
+        app.router.add_post("/_sim/denied", self._deny_route)
+        app.router.add_delete("/_sim/denied", self._allow_route)
         self.setup_routes(app)
         return app
 
@@ -193,6 +209,30 @@ class Simulator:
             if name not in self.credential_fields:
                 raise ValueError(f"{self.kind} has no credential {name!r}")
             setattr(self, name, value)
+
+    def deny(self, *paths: str) -> None:
+        """Refuse ``paths`` (regexes; default ``restricted``) as the upstream refuses a right."""
+        patterns = paths or self.restricted
+        if not patterns:
+            raise ValueError(f"{self.kind} has no restricted routes; name the paths")
+        self.denied = tuple(re.compile(p) for p in patterns)
+
+    def allow(self) -> None:
+        """Grant every right again (undo ``deny``)."""
+        self.denied = ()
+
+    def refusal(self, request: web.Request) -> web.StreamResponse | None:
+        """The "not allowed" answer for ``request`` if its route is denied, else ``None``.
+
+        Subclasses call it right after their credential check.
+        """
+        if any(p.match(request.path) for p in self.denied):
+            return self.denied_response(request)
+        return None
+
+    def denied_response(self, request: web.Request) -> web.StreamResponse:
+        """The upstream's own answer to a request it does not allow (subclasses override)."""
+        return web.Response(status=403)
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -283,3 +323,16 @@ class Simulator:
         except ValueError as err:
             return web.json_response({"error": str(err)}, status=400)
         return web.json_response({"rotated": sorted(data)})
+
+    async def _deny_route(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        paths = data.get("paths") or [] if isinstance(data, dict) else []
+        try:
+            self.deny(*(str(p) for p in paths))
+        except (ValueError, re.error) as err:
+            return web.json_response({"error": str(err)}, status=400)
+        return web.json_response({"denied": [p.pattern for p in self.denied]})
+
+    async def _allow_route(self, request: web.Request) -> web.Response:
+        self.allow()
+        return web.json_response({"denied": []})

@@ -23,6 +23,17 @@ Jellyfin's ``FirstTimeSetupOrIgnoreParentalControl`` policy does.
 Every parsed Authorization header is kept in ``authorizations`` (token
 masked) so tests can check what a client sent.
 
+A token of a user who is not an administrator: ``deny()`` (``POST
+/_sim/denied``) refuses the admin-only routes with **403 and an empty body**
+(ASP.NET's forbid), after the token check: ``ScheduledTasksController`` and
+``LibraryController.RefreshLibrary`` carry ``[Authorize(Policy =
+Policies.RequiresElevation)]``, ``LibraryStructureController`` (virtual
+folders) ``FirstTimeSetupOrElevated`` (jellyfin v10.11.11,
+``Jellyfin.Api/Controllers/ScheduledTasksController.cs`` L17,
+``LibraryController.cs`` L332, ``LibraryStructureController.cs`` L30).
+``/Sessions`` is plain ``[Authorize]`` (``SessionController.cs`` L53) and stays
+open.
+
 State and time: the simulator has its own clock, moved by ``advance(seconds)``
 (and by wall time too when ``realtime`` is on, as in ``for_demo``).  Playing
 sessions advance their position with it; a library scan started by ``POST
@@ -263,6 +274,11 @@ class JellyfinSimulator(Simulator):
 
     kind: ClassVar[str] = "jellyfin"
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+    restricted: ClassVar[tuple[str, ...]] = (
+        r"/ScheduledTasks",
+        r"/Library/Refresh$",
+        r"/Library/VirtualFolders",
+    )
 
     def __init__(
         self,
@@ -894,6 +910,8 @@ class JellyfinSimulator(Simulator):
             open_for_setup = first_time_setup and not self.startup_wizard_completed
             if token != self.api_key and not open_for_setup:
                 return web.Response(status=401)
+            if (refused := self.refusal(request)) is not None:
+                return refused
             return await handler(request)
 
         return guarded

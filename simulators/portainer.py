@@ -25,6 +25,20 @@ and the Docker Engine behind it answer:
   containers are removed, and starting it creates them again with new ids
   (``stop_removes_containers=False`` keeps them, stopped, instead).
 
+A key of a user who is not an administrator: ``deny()`` (``POST
+/_sim/denied``) refuses, after the key check, what Portainer 2.23 refuses
+such a user: stack start/stop with 403 ``{"message": "stack management is
+disabled for non-admin users", "details": "Stack management is disabled for
+non-admin users"}`` (``api/http/handler/stacks/stack_start.go`` L79,
+``stack_stop.go`` L90; the body is ``pkg/libhttp/error`` ``writeErrorResponse``),
+and container actions with 403 ``{"message": "access denied to resource"}``
+(the Docker proxy's ``RewriteAccessDeniedResponse``,
+``api/http/proxy/factory/utils/response.go`` L73, for a container without an
+access the user holds, ``docker/access_control.go`` L187); any other denied
+path answers the bouncer's 403 ``{"message": "Access denied", "details":
+"Unauthorized"}`` (``api/http/security/bouncer.go`` L232, admin-only routes).
+Listing stays open (Portainer filters lists instead of refusing them).
+
 Stats are deterministic but move with every read (CPU and memory follow a
 fixed pattern per container); ``set_stats`` pins exact numbers for tests.
 """
@@ -437,12 +451,31 @@ class PortainerSimulator(Simulator):
     def _error(status: int, message: str, details: str | None = None) -> web.Response:
         return web.json_response({"message": message, "details": details or message}, status=status)
 
+    restricted: ClassVar[tuple[str, ...]] = (
+        r"/api/stacks/\d+/(start|stop)$",
+        r"/api/endpoints/\d+/docker/containers/[^/]+/(start|stop|restart|pause|unpause)$",
+    )
+
+    def denied_response(self, request: web.Request) -> web.Response:
+        """What Portainer answers a user who is not an administrator (module docstring)."""
+        if request.path.startswith("/api/stacks/"):
+            return self._error(
+                403,
+                "stack management is disabled for non-admin users",
+                "Stack management is disabled for non-admin users",
+            )
+        if "/docker/" in request.path:
+            return web.json_response({"message": "access denied to resource"}, status=403)
+        return self._error(403, "Access denied", "Unauthorized")
+
     def _protected(self, handler: Handler) -> Handler:
         """Portainer's bouncer: ``handler`` answers 401 unless ``X-API-Key`` is the key."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
             if request.headers.get("X-API-Key") != self.api_key:
                 return web.json_response(_UNAUTHORIZED, status=401)
+            if (refused := self.refusal(request)) is not None:
+                return refused
             return await handler(request)
 
         return guarded

@@ -14,7 +14,14 @@ filtered by ``regions`` (all regions when absent).  Every answered call but
 ``/status/`` uses one unit of quota (``quota_used``), as on a real key.
 
 State tests can change: ``rotate_credentials(api_key=...)``, ``quota`` and
-``quota_used``, ``set_sources`` (replace a title's rows), ``set_rate_limit``.
+``quota_used``, ``set_sources`` (replace a title's rows), ``set_rate_limit``,
+and ``deny()`` (``POST /_sim/denied``): a good key whose plan does not include
+the title routes (``/search/``, ``/title/{id}/sources/``; ``/status/`` stays
+open).  Watchmode's API reference ("Errors", api.watchmode.com/docs) lists 403
+as "the API key does not have access to this endpoint" (a plan restriction,
+see ``shared/upstreams.md``); the body has Watchmode's error shape, its exact
+``statusMessage`` is not documented and is ours.  It is answered after the key
+check and before the quota check, and costs no quota.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ class WatchmodeSimulator(Simulator):
 
     kind: ClassVar[str] = "watchmode"
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)
+    restricted: ClassVar[tuple[str, ...]] = (r"(/v1)?/search/?$", r"(/v1)?/title/[^/]+/sources/?$")
 
     def __init__(
         self, *, api_key: str | None = None, quota: int = 1000, extra_titles: int = 0
@@ -101,6 +109,8 @@ class WatchmodeSimulator(Simulator):
             key = request.query.get("apiKey", "")
             if not key or not secrets.compare_digest(key, self.api_key):
                 return _error(401, "Your API key is invalid.")
+            if (refused := self.refusal(request)) is not None:
+                return refused
             if costs and self.quota_used >= self.quota:
                 return _error(402, "Over plan quota on this API Key.")
             answer = await handler(request)
@@ -109,6 +119,10 @@ class WatchmodeSimulator(Simulator):
             return answer
 
         return guarded
+
+    def denied_response(self, request: web.Request) -> web.Response:
+        """Watchmode's 403: the key is good, its plan does not include this endpoint."""
+        return _error(403, "Your plan does not include access to this endpoint.")
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return _error(404, "The resource does not exist.")

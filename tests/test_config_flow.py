@@ -88,6 +88,30 @@ async def test_invalid_auth_then_recovery(hass: HomeAssistant, sim: Simulator) -
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+CHECK_ROUTES = {
+    "watchmode": r"(/v1)?/status/",
+    "portainer": r"/api/endpoints$",
+    "jellyfin": r"/System/Info$",
+}
+"""The authenticated route each kind's credential check reads (refused in the test below)."""
+
+
+@pytest.mark.parametrize("sim", list(CHECK_ROUTES), indirect=True)
+async def test_missing_permission_then_recovery(hass: HomeAssistant, sim: Simulator) -> None:
+    """Good credentials without a right show missing_permission, not invalid_auth."""
+    flow_id = await _open_form(hass, sim.kind)
+    sim.deny(CHECK_ROUTES[sim.kind])
+    result = await _submit(hass, flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "missing_permission"}
+    detail = result["description_placeholders"]["error_detail"]
+    assert "HTTP 403" in detail
+    assert all(str(v) not in detail for v in sim.credentials().values() if len(str(v)) > 8)
+    sim.allow()
+    result = await _submit(hass, flow_id, form_input(sim))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 @ALL_KINDS
 async def test_cannot_connect_then_recovery(hass: HomeAssistant, sim: Simulator) -> None:
     """A stopped upstream shows cannot_connect; once it is back the entry is made."""

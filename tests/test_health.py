@@ -281,3 +281,36 @@ async def test_upgraded_server_clears_version_issue(
 def test_version_below(version: str | None, minimum: str, below: bool) -> None:
     """Versions compare numerically; an unknown version is never reported."""
     assert version_below(version, minimum) is below
+
+
+async def test_refused_check_is_reachable_with_a_permission_issue(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, tmp_path: Path
+) -> None:
+    """A kind without a coordinator: a 403 check keeps the sensor on, raises an issue, no reauth."""
+    sim = new_simulator("watchmode", tmp_path)
+    await sim.start()
+    try:
+        entry = mock_entry(sim)
+        await setup_integration(hass, entry)
+        sensor = _connectivity(hass, entry)
+        issue_id = f"permission_denied_{entry.entry_id}"
+        sim.deny(r"(/v1)?/status/")
+        await _tick(hass, freezer, CHECK_INTERVAL + timedelta(seconds=1))
+        assert _state(hass, sensor) == STATE_ON
+        assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+        issue = _issue(hass, issue_id)
+        assert issue is not None
+        assert issue.translation_placeholders is not None
+        assert issue.translation_placeholders["right"] == (
+            "a Watchmode plan that includes the account status"
+        )
+        sim.allow()
+        await _tick(hass, freezer, CHECK_INTERVAL + timedelta(seconds=1))
+        assert _issue(hass, issue_id) is None
+        sim.deny(r"(/v1)?/status/")
+        await _tick(hass, freezer, CHECK_INTERVAL + timedelta(seconds=1))
+        assert _issue(hass, issue_id) is not None
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        assert _issue(hass, issue_id) is None
+    finally:
+        await sim.stop()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 
 from custom_components.pandora_box import async_remove_config_entry_device
@@ -14,7 +15,14 @@ from custom_components.pandora_box.api.qbittorrent import QBittorrentClient
 from custom_components.pandora_box.const import DOMAIN
 from simulators import Simulator
 
-from .helpers import KINDS, mock_entry, secret_field, setup_integration, state_of
+from .helpers import (
+    KINDS,
+    mock_entry,
+    new_simulator,
+    secret_field,
+    setup_integration,
+    state_of,
+)
 
 ALL_KINDS = pytest.mark.parametrize("sim", KINDS, indirect=True)
 
@@ -81,6 +89,72 @@ async def test_bad_credentials_start_reauth(hass: HomeAssistant, sim: Simulator)
     assert len(flows) == 1
     assert flows[0]["context"]["source"] == "reauth"
     assert flows[0]["context"]["entry_id"] == entry.entry_id
+
+
+@pytest.mark.parametrize("sim", ["watchmode", "portainer", "jellyfin"], indirect=True)
+async def test_check_refused_at_startup_retries_with_an_issue(
+    hass: HomeAssistant, sim: Simulator
+) -> None:
+    """Good credentials without the right for the setup check: retry, an issue, no reauth."""
+    routes = {
+        "watchmode": r"(/v1)?/status/",
+        "portainer": r"/api/endpoints$",
+        "jellyfin": r"/System/Info$",
+    }
+    entry = mock_entry(sim)
+    issue_id = f"permission_denied_{entry.entry_id}"
+    sim.deny(routes[sim.kind])
+    await setup_integration(hass, entry)
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
+    assert "does not allow that: it needs" in str(entry.reason)
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    sim.allow()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("sim", ["portainer"], indirect=True)
+async def test_first_poll_refused_retries_and_keeps_its_issue(
+    hass: HomeAssistant, sim: Simulator
+) -> None:
+    """A first poll refused as a whole: setup retries, the issue stays until it works."""
+    entry = mock_entry(sim)
+    issue_id = f"permission_denied_{entry.entry_id}"
+    sim.deny(r"/api/stacks$")
+    await setup_integration(hass, entry)
+    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["right"] == "Portainer administrator rights"
+    sim.allow()
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_removed_entry_takes_its_permission_issue(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """An entry removed while it retries a refused setup leaves no issue behind."""
+    sim = new_simulator("watchmode", tmp_path)
+    await sim.start()
+    try:
+        entry = mock_entry(sim)
+        sim.deny(r"(/v1)?/status/")
+        await setup_integration(hass, entry)
+        issue_id = f"permission_denied_{entry.entry_id}"
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    finally:
+        await sim.stop()
 
 
 @pytest.mark.parametrize("sim", ["qbittorrent"], indirect=True)

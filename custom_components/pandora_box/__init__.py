@@ -16,9 +16,18 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    ResponseError,
+)
 from .const import DOMAIN
-from .coordinator import PandoraConfigEntry, PandoraRuntimeData
+from .coordinator import (
+    PandoraConfigEntry,
+    PandoraRuntimeData,
+    async_update_permission_issue,
+)
 from .media.journal import async_remove_journal
 from .services import async_setup_services
 from .upstreams import create_client, upstream_of
@@ -47,12 +56,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
             translation_key="invalid_auth",
             translation_placeholders={**placeholders, "error": err.message},
         ) from err
+    except PermissionDeniedError as err:
+        # good credentials without a right: say which (an issue), retry, never reauth
+        async_update_permission_issue(hass, entry, err)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="permission_denied",
+            translation_placeholders={**placeholders, "right": err.right, "error": err.message},
+        ) from err
     except (CannotConnectError, ResponseError) as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
             translation_placeholders={**placeholders, "error": err.message},
         ) from err
+    async_update_permission_issue(hass, entry, None)
 
     entry.runtime_data = PandoraRuntimeData(kind=upstream.kind, client=handle.client, info=info)
     if (coordinator_class := upstream.coordinator) is not None:
@@ -77,11 +95,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> b
 async def async_unload_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
     """Unload platforms; the entry's unload callbacks release the client's session."""
     platforms = upstream_of(entry.data).forwarded_platforms
+    async_update_permission_issue(hass, entry, None)
     return await hass.config_entries.async_unload_platforms(entry, platforms)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
-    """Delete what an entry stored beyond its data (qBittorrent's known torrents, journal)."""
+    """Delete what an entry stored beyond its data (known torrents, journal, an issue)."""
+    async_update_permission_issue(hass, entry, None)  # one raised by a failed setup
     if (remove := upstream_of(entry.data).remove_entry) is not None:
         await remove(hass, entry.entry_id)
     # only qBittorrent entries have a post-processing journal; removing none is a no-op

@@ -50,7 +50,12 @@ import probatio as vol
 
 from .api._http import parse_base_url
 from .api.cloudcmd import NotFoundError as RootNotFoundError
-from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    ResponseError,
+)
 from .api.models import UpstreamInfo
 from .const import (
     CONF_KIND,
@@ -291,6 +296,8 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "cannot_connect"}, err.message
         except RootNotFoundError as err:
             return None, {CONF_ROOT: "root_not_found"}, err.message
+        except PermissionDeniedError as err:
+            return None, {"base": "missing_permission"}, err.message
         except ResponseError as err:
             return None, {CONF_URL: "wrong_service"}, err.message
         except Exception:  # noqa: BLE001 - any bug must show "unknown", not break the flow

@@ -8,8 +8,17 @@ coordinator live in ``entry.runtime_data``; nothing is kept in ``hass.data``.
 client errors to what Home Assistant expects of a coordinator
 (``ConfigEntryAuthFailed`` starts reauth; ``UpdateFailed`` makes the entities
 unavailable until a later poll succeeds, logged once by the base class).
-Subclasses implement ``_async_fetch`` and return a typed dataclass.  The
-polling interval is fixed per kind, never a user option.
+A refusal that means "not allowed" (``PermissionDeniedError``: a right, role
+or plan is missing) never starts reauth: the entry stays loaded, the repair
+issue ``permission_denied_<entry_id>`` names what is missing, and it is
+deleted by the first poll that is refused nothing (or when the entry unloads:
+not when a refused first poll fails the setup, so the retrying entry keeps
+saying why).  A subclass whose poll
+can leave out the refused part (Jellyfin's scan without administrator rights)
+reports it with ``note_denied`` and returns the rest; a poll refused as a
+whole makes the entities unavailable.  Subclasses implement
+``_async_fetch`` and return a typed dataclass.  The polling interval is fixed
+per kind, never a user option.
 
 Nothing here knows a kind: this module needs nothing from ``upstreams/``.
 """
@@ -18,17 +27,65 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar, Protocol, override
+from typing import Any, ClassVar, Final, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import PandoraClient
-from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    ResponseError,
+)
 from .api.models import UpstreamInfo
 from .const import DOMAIN, LOGGER, Kind
+
+ISSUE_PERMISSION_DENIED: Final = "permission_denied"
+
+
+def permission_issue_id(entry_id: str) -> str:
+    """The id of the "a right is missing" issue of one entry."""
+    return f"{ISSUE_PERMISSION_DENIED}_{entry_id}"
+
+
+@callback
+def async_set_warning_issue(
+    hass: HomeAssistant, issue_id: str, translation_key: str, placeholders: dict[str, str] | None
+) -> None:
+    """Raise a non-fixable, non-persistent warning issue, or delete it (``placeholders=None``)."""
+    if placeholders is None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        is_persistent=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_update_permission_issue(
+    hass: HomeAssistant, entry: ConfigEntry[Any], denied: PermissionDeniedError | None
+) -> None:
+    """Raise the "a right is missing" repair issue of ``entry``, or delete it (``None``)."""
+    async_set_warning_issue(
+        hass,
+        permission_issue_id(entry.entry_id),
+        ISSUE_PERMISSION_DENIED,
+        None
+        if denied is None
+        else {"title": entry.title, "right": denied.right, "error": denied.message},
+    )
 
 
 class EntryHealth(Protocol):
@@ -73,12 +130,31 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
             name=f"{DOMAIN} {entry.title}",
             update_interval=self.interval,
         )
+        self._denied: PermissionDeniedError | None = None
+        """What the running poll was refused (``note_denied``)."""
+
+    def note_denied(self, denied: PermissionDeniedError | None) -> None:
+        """Report that the running poll was refused a part (``None``: nothing refused)."""
+        if denied is not None:
+            self._denied = denied
 
     @override
     async def _async_update_data(self) -> DataT:
         """Fetch through ``_async_fetch``, mapping client errors for Home Assistant."""
+        self._denied = None
         try:
-            return await self._async_fetch()
+            data = await self._async_fetch()
+        except PermissionDeniedError as err:
+            async_update_permission_issue(self.hass, self.config_entry, err)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="permission_denied",
+                translation_placeholders={
+                    "title": self.config_entry.title,
+                    "right": err.right,
+                    "error": err.message,
+                },
+            ) from err
         except InvalidAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -91,6 +167,8 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_key="update_failed",
                 translation_placeholders={"title": self.config_entry.title, "error": err.message},
             ) from err
+        async_update_permission_issue(self.hass, self.config_entry, self._denied)
+        return data
 
     async def _async_fetch(self) -> DataT:
         """Read the upstream and return the new data (subclasses implement this)."""

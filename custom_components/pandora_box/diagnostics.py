@@ -44,6 +44,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from yarl import URL
 
+from .api.errors import PandoraError
 from .coordinator import PandoraConfigEntry
 from .upstreams import UPSTREAMS
 
@@ -181,6 +182,8 @@ def as_jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | bytearray):
         return f"<{len(value)} bytes>"
+    if isinstance(value, PandoraError):
+        return value.message  # written for people, without secrets (scrubbed anyway)
     if is_dataclass(value) and not isinstance(value, type):
         return {field.name: as_jsonable(getattr(value, field.name)) for field in fields(value)}
     if isinstance(value, Mapping):

@@ -16,7 +16,11 @@ answer us right now?" for every kind:
   slow on purpose: Watchmode keys have a small monthly quota and TMDB a rate
   limit, and an outage of a few minutes between two checks matters to
   nobody until an action is called, which reports its own error anyway.
-  A 429 counts as reachable (the upstream answered); refused credentials
+  A 429 counts as reachable (the upstream answered), and so does a refusal
+  that means "not allowed" (``PermissionDeniedError``: the coordinator's
+  ``permission_denied`` issue says what is missing; for a kind without a
+  coordinator the check raises that issue itself and deletes it when a check
+  passes again); refused credentials
   count as not connected and start the reauth flow, as a poll would.
   Whichever observation is newest (poll or check) wins; a check that finds
   the upstream back asks a failed coordinator to poll again at once.
@@ -51,9 +55,19 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
-from .api.errors import CannotConnectError, InvalidAuthError, RateLimitedError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseError,
+)
 from .const import DOMAIN, LOGGER
-from .coordinator import PandoraConfigEntry
+from .coordinator import (
+    PandoraConfigEntry,
+    async_set_warning_issue,
+    async_update_permission_issue,
+)
 from .upstreams import UPSTREAMS
 
 CHECK_INTERVAL: Final = timedelta(minutes=10)
@@ -145,6 +159,7 @@ class HealthMonitor:
                 stop()
             self._cancel_threshold_timer()
             ir.async_delete_issue(self.hass, DOMAIN, unreachable_issue_id(self.entry.entry_id))
+            self._update_permission_issue(None)
 
         return _stop
 
@@ -165,7 +180,11 @@ class HealthMonitor:
         """Follow the coordinator's last refresh."""
         coordinator = self.entry.runtime_data.coordinator
         assert coordinator is not None
-        self._set(coordinator.last_update_success, coordinator.last_exception)
+        error = coordinator.last_exception
+        if error is not None and isinstance(error.__cause__, PermissionDeniedError):
+            self._set(True, None)  # it answered: a right is missing, not the connection
+            return
+        self._set(coordinator.last_update_success, error)
 
     async def _async_check(self, _now: datetime | None = None) -> None:
         """Ask the upstream who it is (kinds without a coordinator)."""
@@ -176,6 +195,9 @@ class HealthMonitor:
                 await client.async_get_info()
         except RateLimitedError:
             self._set(True, None)  # it answered, it is just busy
+        except PermissionDeniedError as err:
+            self._set(True, None)  # it answered: a right is missing, not the connection
+            self._update_permission_issue(err)
         except InvalidAuthError as err:
             self.entry.async_start_reauth(self.hass)
             self._set(False, err)
@@ -185,6 +207,7 @@ class HealthMonitor:
             self._set(False, f"no answer within {CHECK_TIMEOUT:.0f} s")
         else:
             self._set(True, None)
+            self._update_permission_issue(None)
             coordinator = self.entry.runtime_data.coordinator
             if coordinator is not None and not coordinator.last_update_success:
                 # back before the coordinator's next (slow) poll: bring the entities back now
@@ -241,6 +264,12 @@ class HealthMonitor:
         )
 
     @callback
+    def _update_permission_issue(self, denied: PermissionDeniedError | None) -> None:
+        """Raise or clear the "a right is missing" issue (kinds without a coordinator only)."""
+        if self.entry.runtime_data.coordinator is None:
+            async_update_permission_issue(self.hass, self.entry, denied)
+
+    @callback
     def _cancel_threshold_timer(self) -> None:
         if self._threshold_timer is not None:
             self._threshold_timer()
@@ -253,22 +282,14 @@ class HealthMonitor:
         issue_id = version_issue_id(self.entry.entry_id)
         minimum = UPSTREAMS[runtime.kind].min_version
         version = runtime.info.version
-        if minimum is None or not version_below(version, minimum):
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
+        below = minimum is not None and version_below(version, minimum)
+        async_set_warning_issue(
             self.hass,
-            DOMAIN,
             issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_UNSUPPORTED_VERSION,
-            translation_placeholders={
-                "title": self.entry.title,
-                "version": str(version),
-                "minimum": minimum,
-            },
+            ISSUE_UNSUPPORTED_VERSION,
+            {"title": self.entry.title, "version": str(version), "minimum": str(minimum)}
+            if below
+            else None,
         )
 
     def as_dict(self) -> dict[str, str | bool | None]:

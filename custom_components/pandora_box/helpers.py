@@ -5,7 +5,9 @@ or an automation triggers goes through ``upstream_errors`` instead, so a
 failed command reads the same everywhere: a translated
 ``HomeAssistantError`` naming the entry and what the upstream said.  Refused
 credentials also start the entry's reauth flow, so the user is asked to sign
-in again rather than seeing the same error forever.
+in again rather than seeing the same error forever; a refusal that means "not
+allowed" (``PermissionDeniedError``) does not: its error names the missing
+right instead.
 
 Beside it, what the action modules share: ``invalid`` (a translated bad-input
 error), ``loaded_entries`` (the loaded entries of one kind) and the
@@ -20,7 +22,12 @@ from contextlib import asynccontextmanager
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .api.errors import CannotConnectError, InvalidAuthError, ResponseError
+from .api.errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PermissionDeniedError,
+    ResponseError,
+)
 from .const import CONF_KIND, DOMAIN, Kind
 from .coordinator import PandoraConfigEntry
 
@@ -60,6 +67,12 @@ async def upstream_errors(hass: HomeAssistant, entry: PandoraConfigEntry) -> Asy
             translation_domain=DOMAIN,
             translation_key="invalid_auth",
             translation_placeholders={**placeholders, "error": err.message},
+        ) from err
+    except PermissionDeniedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="permission_denied",
+            translation_placeholders={**placeholders, "right": err.right, "error": err.message},
         ) from err
     except CannotConnectError as err:
         raise HomeAssistantError(

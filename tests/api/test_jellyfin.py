@@ -310,7 +310,7 @@ async def test_lenient_parsing(session: aiohttp.ClientSession, shape_server: Sha
         ("status", {"status": 500}, CannotConnectError),
         ("status", {"status": 503}, CannotConnectError),
         ("status", {"status": 401}, InvalidAuthError),
-        ("status", {"status": 403}, InvalidAuthError),
+        ("status", {"status": 403}, ResponseError),  # not allowed: never invalid auth
         ("status", {"status": 404}, ResponseError),
         ("malformed", {}, ResponseError),
         ("hang", {}, CannotConnectError),

@@ -16,6 +16,7 @@ from custom_components.pandora_box.api.errors import (
     CannotConnectError,
     InvalidAuthError,
     PandoraError,
+    PermissionDeniedError,
     ResponseError,
 )
 from custom_components.pandora_box.api.portainer import (
@@ -626,7 +627,7 @@ FAULTS: dict[str, tuple[dict[str, Any], type[PandoraError]]] = {
     "status_500": ({"mode": "status", "status": 500}, CannotConnectError),
     "status_502": ({"mode": "status", "status": 502}, CannotConnectError),
     "status_401": ({"mode": "status", "status": 401}, InvalidAuthError),
-    "status_403": ({"mode": "status", "status": 403}, InvalidAuthError),
+    "status_403": ({"mode": "status", "status": 403}, PermissionDeniedError),
     "status_400": ({"mode": "status", "status": 400}, ResponseError),
     "malformed": ({"mode": "malformed"}, ResponseError),
     "hang": ({"mode": "hang"}, CannotConnectError),

@@ -1,8 +1,8 @@
 """The one small error hierarchy every Pandora Box client raises.
 
 Each client maps whatever its transport or upstream does wrong onto exactly one
-of three errors, so the integration needs a single mapping to Home Assistant's
-exceptions.  Every message is written for a person: it names the upstream and
+of three errors (or a subclass), so the integration needs a single mapping to
+Home Assistant's exceptions.  Every message is written for a person: it names the upstream and
 what to check, and never contains a secret (no key, token, password, cookie or
 query string).
 """
@@ -24,7 +24,11 @@ class CannotConnectError(PandoraError):
 
 
 class InvalidAuthError(PandoraError):
-    """The upstream rejected the credentials (401/403 or its own 'bad key' answer)."""
+    """The upstream rejected the credentials (401, or its own 'bad key' answer).
+
+    Only this error starts reauthentication: a 403 that means "not allowed"
+    is :class:`PermissionDeniedError` instead.
+    """
 
 
 class ResponseError(PandoraError):
@@ -48,3 +52,20 @@ class RateLimitedError(ResponseError):
         """Keep the ``Retry-After`` seconds next to the message."""
         super().__init__(message, status=429)
         self.retry_after = retry_after
+
+
+class PermissionDeniedError(ResponseError):
+    """The upstream accepted the credentials but refuses this request: a right is missing.
+
+    A Watchmode plan without the route, a Portainer or Jellyfin user who is not
+    an administrator, an indexer that is not enabled in Jackett.  Signing in
+    again cannot help, so this is not :class:`InvalidAuthError`: the entry stays
+    loaded and the user is told what to grant.  ``right`` names what is missing
+    in words for a person (never a secret); ``status`` is the upstream's status
+    (403, or Jackett's 404 for an indexer that is not configured).
+    """
+
+    def __init__(self, message: str, *, right: str, status: int = 403) -> None:
+        """Keep the missing right next to the message and status."""
+        super().__init__(message, status=status)
+        self.right = right

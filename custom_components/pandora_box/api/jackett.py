@@ -85,7 +85,7 @@ from ._http import (
     opt_int,
     opt_str,
 )
-from .errors import InvalidAuthError, ResponseError
+from .errors import InvalidAuthError, PermissionDeniedError, ResponseError
 from .magnet import (
     info_hash_from_magnet,
     normalize_info_hash as normalize_info_hash,  # noqa: PLC0414 - public re-export
@@ -259,6 +259,8 @@ class JackettClient(HttpClient):
             allow_statuses=(404,),
         )
         if resp.status == 404:
+            if _NOT_CONFIGURED in resp.text():
+                raise self._not_configured(indexer)
             raise ResponseError(
                 f"Jackett at {self.origin} has no configured indexer {indexer!r}"
                 f"{_reason(resp.text())}",
@@ -307,7 +309,12 @@ class JackettClient(HttpClient):
             params["ep"] = str(episode)
         if limit is not None:
             params["limit"] = str(limit)
-        root = await self._torznab(indexer, params)
+        try:
+            root = await self._torznab(indexer, params)
+        except ResponseError as err:
+            if err.status == 404 and _NOT_CONFIGURED in err.message:
+                raise self._not_configured(indexer) from err
+            raise
         channel = root.find("channel")
         if root.tag != "rss" or channel is None:
             raise self.bad_answer(f"a <{_local(root.tag)}> document instead of an RSS feed")
@@ -341,6 +348,15 @@ class JackettClient(HttpClient):
         if root.tag == "error":
             raise self._torznab_error(root, resp.status)
         return root
+
+    def _not_configured(self, indexer: str) -> PermissionDeniedError:
+        """Build the error for a known indexer that is not set up (disabled) in Jackett."""
+        return PermissionDeniedError(
+            f"Jackett at {self.origin} has the indexer {indexer!r}, but it is not "
+            "configured (enabled); add it in Jackett's dashboard",
+            right=f"the indexer {indexer} enabled in Jackett",
+            status=404,
+        )
 
     def _rate_limited(self) -> ResponseError:
         """Build the error for HTTP 429 (an indexer behind Jackett is rate-limited)."""
@@ -387,6 +403,10 @@ class JackettClient(HttpClient):
 
 
 # -- parsing helpers (module level: pure functions of the payload) ------------------------
+
+
+_NOT_CONFIGURED = "Indexer is not configured"
+"""Jackett's sentence for a known indexer that is not set up (``ResultsController.cs`` L97)."""
 
 
 def _segment(indexer: str) -> str:

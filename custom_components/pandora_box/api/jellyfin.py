@@ -46,6 +46,14 @@ v10.10.7, v10.11.11):
   the ``RefreshLibrary`` scheduled task (cancelling a running one), whose state
   and progress ``GET /ScheduledTasks`` reports.  Both need an admin (API keys
   are), else 403.
+* **Not allowed.**  ``[Authorize(Policy = Policies.RequiresElevation)]`` guards
+  ``ScheduledTasksController`` and ``LibraryController.RefreshLibrary``;
+  ``LibraryStructureController`` (``/Library/VirtualFolders``) is
+  ``FirstTimeSetupOrElevated`` (v10.11.11).  A token of a user who is not an
+  administrator passes authentication and gets ASP.NET's forbid: **403** with
+  an empty body.  That is ``PermissionDeniedError`` (administrator rights
+  missing), never invalid auth: only 401 means a bad key.  ``/Sessions`` is
+  only ``[Authorize]`` (a user sees their own sessions), not a 403.
 * Dates are ISO 8601 with seven fractional digits; ``DateTime.MinValue``
   (year 1) means "never" and becomes ``None``.
 """
@@ -65,12 +73,14 @@ import aiohttp
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    HttpResponse,
     as_dict,
     as_list,
     opt_float,
     opt_int,
     opt_str,
 )
+from .errors import PermissionDeniedError
 from .models import UpstreamInfo
 
 CLIENT_NAME = "Pandora Box"
@@ -256,8 +266,28 @@ class JellyfinClient(HttpClient):
 
     async def _get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET ``path`` with the key and return the parsed JSON body."""
-        resp = await self._request("GET", path, params=params, headers=self._headers)
+        resp = await self._authorized("GET", path, params=params)
         return resp.json()
+
+    async def _authorized(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None
+    ) -> HttpResponse:
+        """Send a request with the key; 401 is a bad key, 403 a missing administrator right."""
+        resp = await self._request(
+            method,
+            path,
+            params=params,
+            headers=self._headers,
+            auth_statuses=(401,),
+            allow_statuses=(403,),
+        )
+        if resp.status == 403:
+            raise PermissionDeniedError(
+                f"Jellyfin at {self.origin} refused {path} to this key's user (HTTP 403); "
+                "use an API key (Dashboard > API Keys) or an administrator's token",
+                right="administrator rights in Jellyfin",
+            )
+        return resp
 
     # -- identity -----------------------------------------------------------------------
 
@@ -268,7 +298,10 @@ class JellyfinClient(HttpClient):
         ``/System/Info`` must accept the key.
         """
         resp = await self._request(
-            "GET", "/System/Info/Public", headers={"Accept": "application/json"}
+            "GET",
+            "/System/Info/Public",
+            headers={"Accept": "application/json"},
+            auth_statuses=(401,),  # anonymous: a 403 here is no verdict on the key
         )
         public = as_dict(resp.json(), self, "public system information")
         server_id = public.get("Id")
@@ -394,7 +427,7 @@ class JellyfinClient(HttpClient):
 
     async def async_refresh_library(self) -> None:
         """Start a scan of every library (Jellyfin answers 204 at once)."""
-        await self._request("POST", "/Library/Refresh", headers=self._headers)
+        await self._authorized("POST", "/Library/Refresh")
 
     # -- sessions and tasks ---------------------------------------------------------------
 

@@ -21,8 +21,14 @@ Decisions made after reading pyportainer 1.0.50 and Portainer's source:
   JSON).  Parsing is not guarded: a truncated body leaks ``JSONDecodeError``,
   a body of the wrong shape leaks mashumaro's ``MissingField`` /
   ``InvalidFieldValue`` (``LookupError`` / ``ValueError``) or a ``TypeError``.
-  ``_call`` maps all of them in one place: 401 and 403 (Portainer's "access
-  denied", a key whose user may not do this) are invalid auth; 5xx, transport
+  ``_call`` maps all of them in one place: 401 is invalid auth (the bouncer's
+  "A valid authorization token is missing" / "Invalid JWT token"); 403 is
+  ``PermissionDeniedError``, never a reauth: the key is good but its user may
+  not do this (``bouncer.go`` answers 403 "Access denied" on admin-only routes,
+  the Docker proxy's ``RewriteAccessDeniedResponse`` "access denied to
+  resource" for a container the user has no access to, ``stack_start.go`` /
+  ``stack_stop.go`` "stack management is disabled for non-admin users", and
+  "Permission denied to access endpoint"; Portainer 2.23); 5xx, transport
   errors and timeouts are cannot-connect; other statuses and bad bodies are
   ``ResponseError`` (with the status where there was one).  pyportainer
   drops the error body, so our session proxy raises the error status itself
@@ -96,7 +102,13 @@ from ._http import (
     read_capped,
     transport_error,
 )
-from .errors import CannotConnectError, InvalidAuthError, PandoraError, ResponseError
+from .errors import (
+    CannotConnectError,
+    InvalidAuthError,
+    PandoraError,
+    PermissionDeniedError,
+    ResponseError,
+)
 from .models import UpstreamInfo
 
 DEFAULT_ACTION_TIMEOUT: Final = 120.0
@@ -264,6 +276,18 @@ def _error_detail(body: bytes) -> str | None:
     if not text:
         return None
     return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
+
+
+def _portainer_right(detail: str | None) -> str:
+    """The right a Portainer 403 says is missing, from its message (Portainer 2.23's texts)."""
+    text = (detail or "").lower()
+    if "stack management" in text:
+        return "Portainer administrator rights (stack management)"
+    if "access denied to resource" in text:
+        return "access to this container in Portainer (an administrator or its owner)"
+    if "endpoint" in text or "environment" in text:
+        return "access to this Portainer environment"
+    return "Portainer administrator rights"
 
 
 class PortainerClient:
@@ -488,9 +512,11 @@ class PortainerClient:
                 f"access token in Portainer (My account > Access tokens).{said}"
             )
         if status == 403:
-            return InvalidAuthError(
-                f"{SERVICE} at {self.origin} denied access (HTTP 403); use an access token "
-                f"of a user who may manage this environment.{said}"
+            return PermissionDeniedError(
+                f"{SERVICE} at {self.origin} does not allow this to the token's user "
+                f"(HTTP 403); use an access token of an administrator or of a user who "
+                f"may manage this environment.{said}",
+                right=_portainer_right(detail),
             )
         if status >= 500:
             return CannotConnectError(

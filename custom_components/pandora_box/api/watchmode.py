@@ -15,7 +15,9 @@ Decisions, verified against Watchmode's API reference (api.watchmode.com/docs,
 * Auth is the ``apiKey`` query parameter.  Every error, a bad key included, is
   JSON ``{"success": false, "statusCode": N, "statusMessage": "..."}`` with
   the same HTTP status: 401 "Your API key is invalid" → ``InvalidAuthError``;
-  402 (over the plan's quota) → ``WatchmodeQuotaError``; 429 (rate limit) →
+  402 (over the plan's quota) → ``WatchmodeQuotaError``; 403 (the key is
+  good but its plan does not include the route) → ``PermissionDeniedError``
+  naming the data the plan lacks, never a reauth; 429 (rate limit) →
   ``WatchmodeRateLimitError`` with ``retry_after`` from ``Retry-After`` when
   sent; 404 → ``ResponseError(status=404)``; other 4xx keep Watchmode's
   ``statusMessage`` (scrubbed of the key).  ``/status/`` costs no quota, so
@@ -56,7 +58,13 @@ from ._http import (
     opt_str,
     rate_limited_error,
 )
-from .errors import InvalidAuthError, PandoraError, RateLimitedError, ResponseError
+from .errors import (
+    InvalidAuthError,
+    PandoraError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ResponseError,
+)
 from .models import UpstreamInfo
 
 FORMAT_RANK: Final[Mapping[str, int]] = {"4K": 3, "HD": 2, "SD": 1}
@@ -190,17 +198,17 @@ class WatchmodeClient(HttpClient):
                 path,
                 params=query,
                 headers={"Accept": "application/json"},
-                auth_statuses=(403,),
-                allow_statuses=(400, 401, 402, 404, 429),
+                auth_statuses=(),
+                allow_statuses=(400, 401, 402, 403, 404, 429),
             )
             if resp.status >= 400:
-                raise self._error(resp, what)
+                raise self._error(resp, what, path)
             return resp.json()
         except PandoraError as err:
             # aiohttp's errors below ours can name the URL, apiKey included.
             raise err from None
 
-    def _error(self, resp: HttpResponse, what: str) -> PandoraError:
+    def _error(self, resp: HttpResponse, what: str, path: str) -> PandoraError:
         """Build the error for a Watchmode error answer (``statusCode``/``statusMessage``)."""
         body = resp.json_object()
         message = opt_str(body.get("statusMessage")) if body is not None else None
@@ -213,6 +221,13 @@ class WatchmodeClient(HttpClient):
         if resp.status == 402:
             return WatchmodeQuotaError(
                 f"The Watchmode API key is over its plan's quota{detail}", status=402
+            )
+        if resp.status == 403:
+            route = _route_name(path)
+            return PermissionDeniedError(
+                f"Watchmode at {self.origin} refused the {route} for this API key's plan "
+                f"(HTTP 403){detail}; a plan that includes it is needed",
+                right=f"a Watchmode plan that includes the {route}",
             )
         if resp.status == 429:
             return rate_limited_error(
@@ -294,6 +309,17 @@ class WatchmodeClient(HttpClient):
             if source is not None:
                 sources.append(source)
         return sources
+
+
+def _route_name(path: str) -> str:
+    """What a person calls the data of a Watchmode route (for a plan that lacks it)."""
+    if path.endswith("/sources/"):
+        return "streaming sources"
+    if path.startswith("/search/"):
+        return "title search"
+    if path.startswith("/status/"):
+        return "account status"
+    return f"route {path}"
 
 
 def _title(entry: dict[str, Any]) -> WatchmodeTitle | None:

@@ -295,3 +295,24 @@ async def test_non_numbers_are_refused_by_the_schema(
         with pytest.raises((vol.Invalid, ServiceValidationError)):
             await search(hass, query="Matrix", **{field: value})
     assert searches(jackett_sim) == before
+
+
+async def test_disabled_indexer_names_it_and_starts_no_reauth(
+    hass: HomeAssistant, entry: MockConfigEntry, jackett_sim: JackettSimulator
+) -> None:
+    """An indexer that is not configured in Jackett: a translated error naming it."""
+    jackett_sim.remove_indexer("eztv")
+    with pytest.raises(
+        HomeAssistantError,
+        match="jackett test does not allow that: it needs the indexer eztv enabled in Jackett",
+    ) as err:
+        await search(hass, query="office", indexer="eztv")
+    assert err.value.translation_key == "permission_denied"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    # an indexer Jackett does not know is still "unknown indexer"
+    with pytest.raises(HomeAssistantError) as unknown:
+        await search(hass, query="office", indexer="nosuchindexer")
+    assert unknown.value.translation_key == "jackett_unknown_indexer"
+    jackett_sim.configure_indexer("eztv")
+    assert (await search(hass, query="office", indexer="eztv"))["results"]

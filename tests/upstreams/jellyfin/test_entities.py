@@ -11,7 +11,12 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -350,3 +355,59 @@ async def test_revoked_key_starts_reauth(
     assert flows[0]["context"]["entry_id"] == entry.entry_id
     assert _state(hass, MOVIES) == STATE_UNAVAILABLE
     assert state_of(entry) is ConfigEntryState.LOADED  # reauth asks; nothing is torn down
+
+
+async def test_token_without_admin_rights_is_a_repair_not_a_reauth(
+    hass: HomeAssistant,
+    jf: JellyfinSimulator,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A non-admin token: the scan part unavailable, the rest polled, a repair issue."""
+    issue_id = f"permission_denied_{entry.entry_id}"
+    jf.deny()
+    await _tick(hass, freezer, 30)
+    assert _state(hass, SCAN) == STATE_UNAVAILABLE
+    assert _state(hass, PROGRESS) == STATE_UNAVAILABLE
+    assert _state(hass, MOVIES) == str(jf.counts()["MovieCount"])
+    assert _state(hass, SESSIONS) != STATE_UNAVAILABLE
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "permission_denied"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["right"] == "administrator rights in Jellyfin"
+    assert jf.api_key not in json.dumps(issue.translation_placeholders)
+
+    # a command that needs the right: a translated error naming it, still no reauth
+    with pytest.raises(
+        HomeAssistantError,
+        match="Jellyfin does not allow that: it needs administrator rights in Jellyfin",
+    ) as err:
+        await hass.services.async_call(DOMAIN, "refresh_library", {}, blocking=True)
+    assert err.value.translation_key == "permission_denied"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+    jf.allow()
+    await _tick(hass, freezer, 30)
+    assert _state(hass, SCAN) == STATE_OFF
+    assert _state(hass, PROGRESS) == "0.0"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_permission_issue_goes_with_the_entry(
+    hass: HomeAssistant,
+    jf: JellyfinSimulator,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Unloading the entry deletes its "a right is missing" issue."""
+    jf.deny()
+    await _tick(hass, freezer, 30)
+    assert issue_registry.async_get_issue(DOMAIN, f"permission_denied_{entry.entry_id}")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert issue_registry.async_get_issue(DOMAIN, f"permission_denied_{entry.entry_id}") is None

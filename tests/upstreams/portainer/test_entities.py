@@ -13,7 +13,11 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -581,3 +585,88 @@ async def test_image_sensor_is_disabled_by_default(
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get("sensor.jellyfin_image") is None
+
+
+# -- a user who is not an administrator ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "entity_id", "right"),
+    [
+        (
+            "turn_off",
+            "switch.pandora_active",
+            r"Portainer administrator rights \(stack management\)",
+        ),
+        ("turn_off", "switch.jellyfin_running", "access to this container in Portainer"),
+        ("press", "button.jellyfin_restart", "access to this container in Portainer"),
+    ],
+)
+async def test_command_without_the_right_names_it_and_keeps_the_entry(
+    hass: HomeAssistant,
+    sim: PortainerSimulator,
+    entry: MockConfigEntry,
+    service: str,
+    entity_id: str,
+    right: str,
+) -> None:
+    """A non-admin token: Portainer's 403 is a translated error naming the right, no reauth."""
+    sim.deny()
+    domain = entity_id.split(".", maxsplit=1)[0]
+    with pytest.raises(
+        HomeAssistantError, match=f"portainer test does not allow that: it needs {right}"
+    ) as err:
+        await hass.services.async_call(domain, service, {"entity_id": entity_id}, blocking=True)
+    assert err.value.translation_key == "permission_denied"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert state(hass, entity_id) != STATE_UNAVAILABLE
+    sim.allow()
+    await hass.services.async_call(domain, service, {"entity_id": entity_id}, blocking=True)
+
+
+async def test_poll_refused_is_a_repair_not_a_reauth(
+    hass: HomeAssistant,
+    sim: PortainerSimulator,
+    entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A poll refused with 403: entities unavailable, entry loaded, an issue; healed, gone."""
+    issue_id = f"permission_denied_{entry.entry_id}"
+    connectivity = entity_registry.async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{entry.entry_id}_connectivity"
+    )
+    assert connectivity is not None
+    sim.deny(r"/api/stacks$")  # e.g. a token whose rights were cut back
+    await tick(hass)
+    assert state(hass, "switch.pandora_active") == STATE_UNAVAILABLE
+    assert state(hass, "switch.jellyfin_running") == STATE_UNAVAILABLE
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert state(hass, connectivity) == STATE_ON  # it answers: a right is missing
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "permission_denied"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["right"] == "Portainer administrator rights"
+    assert sim.api_key not in str(issue.translation_placeholders)
+    sim.allow()
+    await tick(hass)
+    assert state(hass, "switch.pandora_active") == STATE_ON
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_revoked_key_on_a_poll_starts_reauth_and_raises_no_permission_issue(
+    hass: HomeAssistant,
+    sim: PortainerSimulator,
+    entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """401 is authentication: reauth, and no "missing right" issue."""
+    sim.rotate_credentials(api_key="ptr_revoked")
+    await tick(hass)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+    assert issue_registry.async_get_issue(DOMAIN, f"permission_denied_{entry.entry_id}") is None

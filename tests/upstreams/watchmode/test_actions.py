@@ -257,3 +257,34 @@ async def test_exposed_helper(
     response = await _sources(hass, tmdb_id=603, media_type="movie")
     assert response["sources"] == rows
     assert watchmode_sim.count(SOURCES) == 1
+
+
+async def test_plan_without_sources_names_it_and_starts_no_reauth(
+    hass: HomeAssistant, entry: MockConfigEntry, watchmode_sim: WatchmodeSimulator
+) -> None:
+    """Watchmode's 403 (the plan lacks the route) is a translated error naming the plan."""
+    watchmode_sim.deny()
+    with pytest.raises(
+        HomeAssistantError,
+        match="Watchmode does not allow that: it needs a Watchmode plan that includes the "
+        "streaming sources",
+    ) as err:
+        await _sources(hass, tmdb_id=603, media_type="movie")
+    assert err.value.translation_key == "permission_denied"
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert state_of(entry) is ConfigEntryState.LOADED
+    watchmode_sim.allow()
+    assert (await _sources(hass, tmdb_id=603, media_type="movie"))["sources"]
+
+
+async def test_revoked_key_starts_reauth(
+    hass: HomeAssistant, entry: MockConfigEntry, watchmode_sim: WatchmodeSimulator
+) -> None:
+    """A 401 is authentication: the action fails and the reauth flow opens."""
+    watchmode_sim.rotate_credentials(api_key="0" * 40)
+    with pytest.raises(HomeAssistantError, match="refused the stored credentials"):
+        await _sources(hass, tmdb_id=603, media_type="movie")
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]

@@ -38,7 +38,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from ...api.errors import ResponseError
+from ...api.errors import PermissionDeniedError, ResponseError
 from ...api.jackett import JackettClient, TorrentResult
 from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry, entry_client
@@ -163,8 +163,8 @@ async def async_search_torrents(
         try:
             answer = await client.async_search(query, categories=categories, indexer=indexer)
         except ResponseError as err:
-            if err.status != 404:
-                raise
+            if err.status != 404 or isinstance(err, PermissionDeniedError):
+                raise  # a disabled indexer: upstream_errors names what to enable
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="jackett_unknown_indexer",

@@ -23,6 +23,8 @@ class PandoraJellyfinBinarySensorEntityDescription(BinarySensorEntityDescription
 
     is_on_fn: Callable[[JellyfinData], bool]
     attrs_fn: Callable[[JellyfinData], dict[str, Any]] | None = None
+    available_fn: Callable[[JellyfinData], bool] = lambda _data: True
+    """Whether the poll could read what the entity shows (a right may be missing)."""
 
 
 JELLYFIN_BINARY_SENSORS: tuple[PandoraJellyfinBinarySensorEntityDescription, ...] = (
@@ -32,6 +34,7 @@ JELLYFIN_BINARY_SENSORS: tuple[PandoraJellyfinBinarySensorEntityDescription, ...
         device_class=BinarySensorDeviceClass.RUNNING,
         is_on_fn=lambda data: data.scanning,
         attrs_fn=scan_attributes,
+        available_fn=lambda data: data.scan_known,
     ),
 )
 
@@ -46,6 +49,12 @@ class JellyfinBinarySensor(PandoraEntity[JellyfinCoordinator], BinarySensorEntit
     def is_on(self) -> bool:
         """Whether it is on, as of the latest poll."""
         return self.entity_description.is_on_fn(self.coordinator.data)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Unavailable also when the poll could not read this entity's part."""
+        return super().available and self.entity_description.available_fn(self.coordinator.data)
 
     @property
     @override

@@ -35,6 +35,7 @@ class JellyfinCoordinator(PandoraCoordinator[JellyfinData]):
                 runtime.info = info
                 self._set_sw_version(info.version)
         data = await async_fetch_jellyfin(runtime.client, version=runtime.info.version)
+        self.note_denied(data.scan_denied)
         self.update_interval = self.scan_interval if data.scanning else self.interval
         return data
 

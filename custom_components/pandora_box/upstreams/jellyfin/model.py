@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ...api import PandoraClient
-from ...api.errors import InvalidAuthError
+from ...api.errors import InvalidAuthError, PermissionDeniedError
 from ...api.jellyfin import ItemCounts, JellyfinClient, LatestItem, ScheduledTask, Session
 
 LATEST_LIMIT: Final = 10
@@ -50,6 +50,13 @@ class JellyfinData:
     sessions: tuple[Session, ...]
     scan: ScheduledTask | None
     latest: tuple[LatestItem, ...]
+    scan_denied: PermissionDeniedError | None = None
+    """Why the scan task could not be read (a user without administrator rights), if so."""
+
+    @property
+    def scan_known(self) -> bool:
+        """Whether the scan task could be read (the scan entities are unavailable if not)."""
+        return self.scan_denied is None
 
     @property
     def playing(self) -> tuple[Session, ...]:
@@ -67,7 +74,9 @@ async def async_fetch_jellyfin(client: PandoraClient, *, version: str | None) ->
 
     All four reads finish before an error is raised (no request is left
     running unobserved); a refused key wins over other errors so that the
-    reauth flow starts rather than a plain outage.
+    reauth flow starts rather than a plain outage.  A token without
+    administrator rights cannot read the scheduled tasks: that part alone is
+    left out (``scan_denied``), the rest of the poll stands.
     """
     if not isinstance(client, JellyfinClient):
         raise TypeError(f"not a Jellyfin client: {type(client).__name__}")
@@ -78,10 +87,13 @@ async def async_fetch_jellyfin(client: PandoraClient, *, version: str | None) ->
         client.async_latest_items(LATEST_LIMIT),
         return_exceptions=True,
     )
-    errors = [r for r in results if isinstance(r, BaseException)]
+    counts, sessions, scan, latest = results
+    scan_denied: PermissionDeniedError | None = None
+    if isinstance(scan, PermissionDeniedError):
+        scan_denied, scan = scan, None
+    errors = [r for r in (counts, sessions, scan, latest) if isinstance(r, BaseException)]
     if errors:
         raise next((e for e in errors if isinstance(e, InvalidAuthError)), errors[0])
-    counts, sessions, scan, latest = results
     assert isinstance(counts, ItemCounts)
     assert isinstance(sessions, list)
     assert scan is None or isinstance(scan, ScheduledTask)
@@ -92,6 +104,7 @@ async def async_fetch_jellyfin(client: PandoraClient, *, version: str | None) ->
         sessions=tuple(sessions),
         scan=scan,
         latest=tuple(latest),
+        scan_denied=scan_denied,
     )
 
 

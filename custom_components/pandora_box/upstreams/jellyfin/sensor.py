@@ -27,6 +27,8 @@ class PandoraJellyfinSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[JellyfinData], StateType]
     attrs_fn: Callable[[JellyfinData], dict[str, Any]] | None = None
+    available_fn: Callable[[JellyfinData], bool] = lambda _data: True
+    """Whether the poll could read what the entity shows (a right may be missing)."""
 
 
 JELLYFIN_SENSORS: tuple[PandoraJellyfinSensorEntityDescription, ...] = (
@@ -80,6 +82,7 @@ JELLYFIN_SENSORS: tuple[PandoraJellyfinSensorEntityDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
         value_fn=scan_progress,
+        available_fn=lambda data: data.scan_known,
     ),
     PandoraJellyfinSensorEntityDescription(
         key="latest_items",
@@ -109,6 +112,12 @@ class JellyfinSensor(PandoraEntity[JellyfinCoordinator], SensorEntity):
     def native_value(self) -> StateType:
         """The state from the latest poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Unavailable also when the poll could not read this entity's part."""
+        return super().available and self.entity_description.available_fn(self.coordinator.data)
 
     @property
     @override

@@ -28,7 +28,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ...api.errors import CannotConnectError, ResponseError
+from ...api.errors import CannotConnectError, PermissionDeniedError, ResponseError
 from ...api.portainer import ContainerAction, StackAction
 from ...const import DOMAIN
 from ...coordinator import PandoraConfigEntry, coordinator_of
@@ -155,6 +155,8 @@ class PortainerEntity[DataT](PandoraEntity[PortainerCoordinator]):
         async with upstream_errors(self.hass, entry):
             try:
                 await send()
+            except PermissionDeniedError:
+                raise  # upstream_errors names the missing right
             except (CannotConnectError, ResponseError) as err:
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,
