@@ -432,7 +432,9 @@ async def test_simulator_sends_empty_episode_run_time_for_most_shows(
 
 async def test_show_runtime_falls_back_to_the_last_episode(client: TMDBClient) -> None:
     """Breaking Bad's ``episode_run_time`` is ``[]``: the runtime comes from its last episode."""
-    assert by_tmdb("tv", 1396).runtime == 47
+    show = by_tmdb("tv", 1396)
+    assert show is not None
+    assert show.runtime == 47
     details = await client.async_details("tv", 1396)
     assert details.runtime == 47
     assert (await client.async_details("tv", 2316)).runtime == 22  # from episode_run_time
