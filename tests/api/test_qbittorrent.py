@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, override
 
 import aiohttp
 from aiohttp import web
@@ -25,6 +25,8 @@ from custom_components.pandora_box.api.qbittorrent import (
 )
 from custom_components.pandora_box.api.qbittorrent_sync import SyncState
 from simulators.qbittorrent import BANNED, MAX_ETA, QBittorrentSimulator
+
+from .test_tmdb import OtherServer
 
 # (app version, Web API version) of real releases: 4.5.2 (Debian bookworm, measured),
 # 5.0.4 (stop/start, stopped* states, still "Fails." and SID), 5.2.3 (401 on bad
@@ -731,32 +733,18 @@ async def test_simulator_ban_message(jar_session: aiohttp.ClientSession) -> None
         await sim.stop()
 
 
-class PortMapping:
+class PortMapping(OtherServer):
     """A forwarder on another port that passes the ``Host`` header on, as a port mapping does.
 
     ``rewrite_host`` makes it a proxy that sets ``Host`` to the upstream's own.
     """
 
     def __init__(self, target: QBittorrentSimulator, *, rewrite_host: bool) -> None:
+        super().__init__(502, None)
         self.target, self.rewrite_host = target, rewrite_host
-        self.runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def __aenter__(self) -> PortMapping:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._forward)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        host, port = self.runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.runner is not None
-        await self.runner.cleanup()
-
-    async def _forward(self, request: web.Request) -> web.Response:
+    @override
+    async def _answer(self, request: web.Request) -> web.Response:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
         if self.rewrite_host:
             headers["Host"] = f"127.0.0.1:{self.target.port}"
