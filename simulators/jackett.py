@@ -18,6 +18,25 @@ Behaviour copied from Jackett's source (``ResultsController.cs``, ``ResultPage.c
   ``Peers`` is leechers (Jackett subtracts the seeders), results are newest first.
 * ``GET /dl/{id}/?jackett_apikey=&path=&file=`` → 302 to the magnet link
   (what Jackett does when the indexer hands it a magnet); bad key → 401.
+* IMDb searches: ``BaseIndexer.CanHandleQuery`` refuses a query with an IMDb
+  id on an indexer whose caps have no IMDb movie search (a TV search with an
+  IMDb id only needs IMDb TV search), and the JSON route drops every indexer
+  that cannot handle the query before it searches (``ResultsController.cs``
+  L246: ``trackers.Where(t => t.CanHandleQuery(CurrentQuery))``), so such an
+  indexer is missing from ``Indexers`` altogether.  On Torznab a single
+  indexer that cannot answers HTTP 400 code 201 "… does not support the
+  requested query …" (``RequiresValidQuery``); ``all`` leaves it out.  Here
+  EZTV (no movie search) and LimeTorrents (``movie-search: [q]``) have no
+  IMDb movie search.
+* Publish dates: a release without one keeps ``DateTime.MinValue``.  The JSON
+  route sends it as ``0001-01-01T00:00:00`` (Newtonsoft, sorted last by
+  ``OrderByDescending(d => d.PublishDate)``); Torznab writes ``DateTime.Now``
+  in its place (``ResultPage.cs`` L82: ``r.PublishDate == DateTime.MinValue ?
+  XmlDateFormat(DateTime.Now)``).  A date in the future becomes
+  ``DateTime.Now`` on both routes (``BaseIndexer.FixResults``: "some trackers
+  do not keep their clocks up to date").  "Now" is the wall clock at the
+  answer, as the ``Date`` header; ``set_publish_date`` gives a release no
+  date (``None``) or another one.
 
 Releases are generated deterministically from ``simulators.catalogue``: several
 per title and indexer (2160p/1080p/720p, BluRay/WEB-DL/HDTV, x264/x265), sizes
@@ -82,6 +101,8 @@ class IndexerDef:
     movies: bool = True
     tv: bool = True
     upper_hash: bool = False
+    imdb_search: bool = True
+    """Its caps have ``imdbid`` in ``movie-search`` (``MovieSearchImdbAvailable``)."""
     language: str = "en-US"
     type: str = "public"
 
@@ -125,6 +146,7 @@ KNOWN_INDEXERS: dict[str, IndexerDef] = {
             "EZTV is a Public torrent site for TV shows",
             "https://eztvx.to/",
             movies=False,
+            imdb_search=False,
         ),
         IndexerDef(
             "thepiratebay",
@@ -137,6 +159,7 @@ KNOWN_INDEXERS: dict[str, IndexerDef] = {
             "LimeTorrents",
             "LimeTorrents is a Public general torrent index",
             "https://www.limetorrents.lol/",
+            imdb_search=False,
         ),
     )
 }
@@ -377,6 +400,7 @@ class JackettSimulator(Simulator):
         self.timezone = timezone
         self._known: dict[str, IndexerDef] = dict(KNOWN_INDEXERS)
         self._releases: dict[str, list[Release]] = {}
+        self._publish_dates: dict[str, datetime | None] = {}
         for indexer_id in indexers:
             self.configure_indexer(indexer_id)
 
@@ -405,6 +429,27 @@ class JackettSimulator(Simulator):
             self.failing_indexers.add(indexer_id)
         else:
             self.failing_indexers.discard(indexer_id)
+
+    def set_publish_date(self, info_hash: str, when: datetime | None) -> None:
+        """Give the release with ``info_hash`` another publish date (``None``: unknown)."""
+        if self.release_by_hash(info_hash) is None:
+            raise ValueError(f"no release {info_hash} on a configured indexer")
+        self._publish_dates[info_hash.lower()] = when
+
+    def publish_date(self, rel: Release) -> datetime | None:
+        """The date Jackett holds for ``rel`` (``None``: ``DateTime.MinValue``), future → now."""
+        when = self._publish_dates.get(rel.info_hash, rel.published)
+        if when is None:
+            return None
+        now = datetime.now(UTC)
+        return now if when > now else when  # BaseIndexer.FixResults
+
+    def can_search_imdb(self, indexer_id: str, mode: str = "search") -> bool:
+        """``CanHandleQuery`` for a query with an IMDb id in ``mode``."""
+        idx = self._known[indexer_id]
+        if mode == "tvsearch" and idx.tv:
+            return True
+        return idx.movies and idx.imdb_search
 
     def releases(self, indexer_id: str) -> list[Release]:
         """All releases an indexer serves (generated once, deterministically)."""
@@ -529,6 +574,8 @@ class JackettSimulator(Simulator):
             m = re.fullmatch(r"(?:tt)?(\d{1,8})", imdb_raw)
             imdb = int(m.group(1)) if m else -1
         trackers = self.configured if indexer_id == "all" else [indexer_id]
+        if imdb is not None:  # dropped before the search: not in Indexers either
+            trackers = [t for t in trackers if self.can_search_imdb(t)]
         server = self._server_url(request)
         results: list[dict[str, Any]] = []
         statuses: list[dict[str, Any]] = []
@@ -582,7 +629,8 @@ class JackettSimulator(Simulator):
 
     def _json_release(self, rel: Release, server: str) -> dict[str, Any]:
         """A ``TrackerCacheResult`` in Newtonsoft's default (Pascal case) shape."""
-        published = rel.published.astimezone(self.timezone)
+        when = self.publish_date(rel)
+        published = None if when is None else when.astimezone(self.timezone)
         return {
             "FirstSeen": "0001-01-01T00:00:00",
             "Tracker": rel.indexer.name,
@@ -596,7 +644,7 @@ class JackettSimulator(Simulator):
             "Guid": rel.guid,
             "Link": self._download_link(rel, server),
             "Details": rel.details,
-            "PublishDate": _net_date(published),
+            "PublishDate": "0001-01-01T00:00:00" if published is None else _net_date(published),
             "Category": list(rel.categories),
             "Size": rel.size,
             "Files": rel.files,
@@ -630,7 +678,7 @@ class JackettSimulator(Simulator):
             "DownloadVolumeFactor": 0.0,
             "UploadVolumeFactor": 1.0,
             "Gain": rel.gain,
-            "_sort": rel.published.timestamp(),
+            "_sort": float("-inf") if when is None else when.timestamp(),
         }
 
     # Torznab -------------------------------------------------------------------------
@@ -692,6 +740,18 @@ class JackettSimulator(Simulator):
             imdb = int(m.group(1))
             if mode == "movie" and not categories:
                 categories = [2000]  # TorznabRequest: movie + imdbid defaults to Movies
+            if indexer_id != "all" and not self.can_search_imdb(indexer_id, mode):
+                return self._xml(
+                    error_xml(
+                        201,
+                        f"{indexer_id} does not support the requested query. Please check the "
+                        "capabilities (t=caps) and make sure the search mode and parameters "
+                        "are supported.",
+                    ),
+                    "application/xml",
+                    400,
+                )
+            members = [i for i in members if self.can_search_imdb(i, mode)]
         if mode == "movie":
             members = [i for i in members if self._known[i].movies]
         elif mode == "tvsearch":
@@ -752,6 +812,11 @@ class JackettSimulator(Simulator):
         lines.append("</indexers>")
         return "\n".join(lines)
 
+    def _feed_date(self, rel: Release) -> datetime:
+        """``pubDate``: the release's date, or ``DateTime.Now`` for none (``ResultPage.cs`` L82)."""
+        when = self.publish_date(rel)
+        return (when or datetime.now(UTC)).astimezone(self.timezone)
+
     def _rss(self, server: str, title: str, desc: str, link: str, releases: list[Release]) -> str:
         out = [
             '<?xml version="1.0" encoding="UTF-8"?>',
@@ -782,7 +847,7 @@ class JackettSimulator(Simulator):
                 ),
                 f"      <type>{rel.indexer.type}</type>",
                 f"      <comments>{escape(rel.details)}</comments>",
-                f"      <pubDate>{_rfc822(rel.published.astimezone(self.timezone))}</pubDate>",
+                f"      <pubDate>{_rfc822(self._feed_date(rel))}</pubDate>",
                 f"      <size>{rel.size}</size>",
                 f"      <files>{rel.files}</files>",
                 f"      <grabs>{rel.grabs}</grabs>",
@@ -836,6 +901,7 @@ def _caps_body(defs: list[IndexerDef], *, meta: bool) -> str:
     """The ``<caps>`` element of ``TorznabCapabilities.GetXDocument``."""
     movies = any(d.movies for d in defs)
     tv = any(d.tv for d in defs)
+    movie_params = "q,imdbid" if any(d.movies and d.imdb_search for d in defs) else "q"
 
     def yes(flag: bool) -> str:
         return "yes" if flag else "no"
@@ -849,7 +915,7 @@ def _caps_body(defs: list[IndexerDef], *, meta: bool) -> str:
         "  <searching>",
         '    <search available="yes" supportedParams="q" />',
         f'    <tv-search available="{yes(tv)}" supportedParams="q,season,ep,imdbid" />',
-        f'    <movie-search available="{yes(movies)}" supportedParams="q,imdbid" />',
+        f'    <movie-search available="{yes(movies)}" supportedParams="{movie_params}" />',
         '    <music-search available="no" supportedParams="q" />',
         '    <audio-search available="no" supportedParams="q" />',
         '    <book-search available="no" supportedParams="q" />',

@@ -6,9 +6,17 @@ and the Docker Engine behind it answer:
 * ``GET /api/status`` and ``GET /api/system/status`` (public) →
   ``{"Version", "InstanceID", "DemoEnvironment"}``; ``GET /api/system/version``
   (authenticated).
-* ``X-API-Key`` auth on everything else: missing or wrong key → 401
-  ``{"message": "A valid authorisation token is missing", "details":
-  "Unauthorized"}``, as Portainer's bouncer answers.
+* ``X-API-Key`` auth on everything else (header, or an ``X-API-Key`` query
+  parameter of any case: ``bouncer.go`` ``extractAPIKey``), as Portainer
+  2.23's bouncer answers (``api/http/security/bouncer.go``
+  ``mwAuthenticateFirst``, L300-334; the body is libhttp's ``WriteError``,
+  ``pkg/libhttp/error/error.go`` L59, ``{"message", "details"}`` with the
+  capitalised ``httperrors.ErrUnauthorized``, "Unauthorized"):
+  no key → 401 ``{"message": "A valid authorization token is missing",
+  "details": "Unauthorized"}`` (L320); a wrong key → ``apiKeyLookup``
+  returns ``ErrInvalidKey`` (L421-423) and every lookup error is answered 401
+  ``{"message": "Invalid JWT token", "details": "Unauthorized"}`` (L307), the
+  same text for a bad API key as for a bad JWT.
 * ``GET /api/endpoints`` (``X-Total-Count`` header), ``GET /api/endpoints/{id}``.
 * The Docker proxy under ``/api/endpoints/{id}/docker/``:
   ``GET containers/json`` (``all``, ``filters`` with ``label``, ``status``,
@@ -83,7 +91,8 @@ STATUS_DOWN = 2
 STACK_ACTIVE = 1
 STACK_INACTIVE = 2
 
-_UNAUTHORIZED = {"message": "A valid authorisation token is missing", "details": "Unauthorized"}
+_NO_TOKEN = {"message": "A valid authorization token is missing", "details": "Unauthorized"}
+_BAD_TOKEN = {"message": "Invalid JWT token", "details": "Unauthorized"}
 _ZERO_DATE = "0001-01-01T00:00:00Z"
 _ANY_IPV4 = "0.0.0.0"  # noqa: S104 - how Docker lists a published port, nothing binds here
 
@@ -472,8 +481,13 @@ class PortainerSimulator(Simulator):
         """Portainer's bouncer: ``handler`` answers 401 unless ``X-API-Key`` is the key."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
-            if request.headers.get("X-API-Key") != self.api_key:
-                return web.json_response(_UNAUTHORIZED, status=401)
+            key = request.headers.get("X-API-Key") or next(
+                (v for k, v in request.query.items() if k.lower() == "x-api-key"), ""
+            )
+            if not key:
+                return web.json_response(_NO_TOKEN, status=401)
+            if key != self.api_key:
+                return web.json_response(_BAD_TOKEN, status=401)
             if (refused := self.refusal(request)) is not None:
                 return refused
             return await handler(request)

@@ -22,7 +22,14 @@ Web API version it is built with (4.5.2: 2.8.19; 5.0.x: 2.11.2; 5.1.x:
   IP address has been banned after too many failed authentication
   attempts."`` for ``ban_seconds`` of simulated time, even with the right
   password (a session from before the ban keeps working);
-* a request whose ``Origin``/``Referer`` names another host is ``401`` (CSRF);
+* a request whose ``Origin``/``Referer`` names another host is ``401`` (CSRF;
+  ``webapplication.cpp`` ``isCrossSiteRequest``, 4.5.2 L681-726, 5.2.3
+  L889-940: the target is ``X-Forwarded-Host`` or ``Host``), and so is one
+  whose ``Host`` header carries a port other than the WebUI's own
+  (``validateHostHeader``, 4.5.2 L728-742, 5.2.3 L942-956; host header
+  validation is on by default, ``preferences.cpp``), both checked before the
+  session (4.5.2 L537-542, 5.2.3 L657-663); ``X-Forwarded-Host`` does not
+  excuse a wrong ``Host`` port;
 * ``sync/maindata`` keeps, per session, the last answer and the last
   accepted one exactly like qBittorrent's ``generateSyncData``: ``rid`` 0 or
   an unknown/too old ``rid`` gives ``full_update: true``; otherwise only
@@ -817,9 +824,17 @@ class QBittorrentSimulator(Simulator):
                 return urlsplit(value).netloc.lower() != target.lower()
         return False
 
+    def _host_port_mismatch(self, request: web.Request) -> bool:
+        """Apply ``validateHostHeader``: a port in ``Host`` must be the WebUI's own."""
+        try:
+            port = urlsplit(f"http://{request.headers.get('Host', '')}").port
+        except ValueError:  # not a port at all
+            return True
+        return port is not None and port != self.port
+
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self._tick()
-        if self._cross_site(request):
+        if self._cross_site(request) or self._host_port_mismatch(request):
             return self._text("Unauthorized", status=401)
         scope = request.match_info["scope"]
         endpoint = f"{scope}/{request.match_info['action']}"

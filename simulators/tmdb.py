@@ -13,6 +13,17 @@ client must drop them); details with ``genres`` and, on request,
 resource, 400/22 for a bad page and 429/25 with ``Retry-After`` while a rate
 limit is set (``set_rate_limit``).
 
+Shows' run time, as TMDB serves it today: ``episode_run_time`` is an empty
+list for most shows (TMDB stopped filling it in 2023: the TV series details
+reference, developer.themoviedb.org/reference/tv-series-details, still lists
+the field; ``shared/upstreams.md`` "Verified against the upstreams' source"
+records it empty for most shows), so here only the older entries in
+``EPISODE_RUN_TIME_KEPT`` keep their one-value list and every other show sends
+``[]``.  The run time is in ``last_episode_to_air.runtime`` (an episode object:
+``id``, ``name``, ``air_date``, ``episode_number``, ``season_number``,
+``runtime``, ``show_id`` …; ``null`` before the first episode airs) and in
+``next_episode_to_air`` for a show still running (``null`` otherwise).
+
 State tests can change: ``rotate_credentials(api_key=...)`` (which also
 re-issues the derived read-access token, as regenerating the key does on TMDB),
 ``set_popularity`` (reorders popular and trending lists),
@@ -43,6 +54,9 @@ from .catalogue import (
     Title,
     generated_titles,
 )
+
+EPISODE_RUN_TIME_KEPT: frozenset[int] = frozenset({2316})
+"""TMDB ids of the shows whose ``episode_run_time`` is still filled in (The Office)."""
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -367,7 +381,15 @@ class TMDBSimulator(Simulator):
             body.update(
                 {
                     "created_by": [],
-                    "episode_run_time": [t.runtime] if t.runtime else [],
+                    "episode_run_time": (
+                        [t.runtime] if t.runtime and t.tmdb_id in EPISODE_RUN_TIME_KEPT else []
+                    ),
+                    "last_episode_to_air": None if t.upcoming else self._episode(t, last=True),
+                    "next_episode_to_air": (
+                        self._episode(t, last=False)
+                        if t.upcoming or t.status == "Returning Series"
+                        else None
+                    ),
                     "in_production": t.status == "Returning Series",
                     "languages": ["en"],
                     "last_air_date": t.release_date,
@@ -379,6 +401,27 @@ class TMDBSimulator(Simulator):
                 }
             )
         return body
+
+    @staticmethod
+    def _episode(t: Title, *, last: bool) -> dict[str, Any]:
+        """``last_episode_to_air`` (``last``) or ``next_episode_to_air`` of show ``t``."""
+        season = max(t.seasons or 1, 1)
+        number = max((t.episodes or 1) // season, 1) + (0 if last else 1)
+        return {
+            "id": t.tmdb_id * 1000 + season * 100 + number,
+            "name": f"Episode {number}",
+            "overview": "",
+            "vote_average": 0.0,
+            "vote_count": 0,
+            "air_date": (t.release_date or None) if last else None,
+            "episode_number": number,
+            "episode_type": "standard",
+            "production_code": "",
+            "runtime": t.runtime,
+            "season_number": season,
+            "show_id": t.tmdb_id,
+            "still_path": None,
+        }
 
     @staticmethod
     def _external_ids(t: Title) -> dict[str, Any]:

@@ -6,18 +6,39 @@ for every failure: ``{"success": false, "statusCode": N, "statusMessage":
 ...}`` with HTTP N (401 bad key, 402 over quota, 404 unknown title or path,
 429 while ``set_rate_limit`` is on, with ``Retry-After``).
 
-Routes: ``/status/`` (``{"quota", "quotaUsed"}``; free), ``/search/``
-(``search_field`` = ``tmdb_movie_id``, ``tmdb_tv_id``, ``imdb_id`` or
-``name``) and ``/title/{id}/sources/`` where ``id`` is a Watchmode id, an
-IMDb id or ``movie-603`` / ``tv-1396``; one row per source, format and region,
-filtered by ``regions`` (all regions when absent).  Every answered call but
+Routes: ``/status/`` (free), ``/search/`` (``search_field`` =
+``tmdb_movie_id``, ``tmdb_tv_id``, ``imdb_id`` or ``name``) and
+``/title/{id}/sources/`` where ``id`` is a Watchmode id, an IMDb id or
+``movie-603`` / ``tv-1396``; one row per source, format and region, filtered
+by ``regions`` (all regions when absent).  Every answered call but
 ``/status/`` uses one unit of quota (``quota_used``), as on a real key.
+
+Facts it honours (Watchmode is closed source: its API reference,
+https://api.watchmode.com/docs, and ``shared/upstreams.md`` "Verified against
+the upstreams' source"):
+
+* Routes end with a slash.  Every path in the reference ends in ``/``
+  (``/v1/status/``, ``/v1/search/``, ``/v1/title/{title_id}/sources/``); the
+  path without it is not a route here: it gets the catch-all 404 "The
+  resource does not exist." (after the key check, as every path).  What the
+  real server answers there (a 404 or a redirect) is not written anywhere
+  public; a client that sends the slash never meets either.
+* Free plans do not get deep links: ``ios_url`` and ``android_url`` carry the
+  text "Deeplinks available for paid plans only." instead of a URL (the
+  reference's ``/title/{title_id}/sources/`` fields; recorded in
+  ``shared/upstreams.md``); ``paid_plan=True`` sends app links.  ``web_url``
+  is a link on every plan.
+* ``/status/`` is documented as ``{"quota", "quotaUsed"}``; callers in the
+  wild read ``account_calls_limit``/``account_calls_used``/
+  ``quota_reset_datetime_utc``.  ``status_fields`` picks ``"quota"``
+  (documented), ``"account"`` (the other names) or ``"none"`` (neither: the
+  key is good, the counts are not said).
 
 State tests can change: ``rotate_credentials(api_key=...)``, ``quota`` and
 ``quota_used``, ``set_sources`` (replace a title's rows), ``set_rate_limit``,
-and ``deny()`` (``POST /_sim/denied``): a good key whose plan does not include
-the title routes (``/search/``, ``/title/{id}/sources/``; ``/status/`` stays
-open).  Watchmode's API reference ("Errors", api.watchmode.com/docs) lists 403
+``paid_plan``, ``status_fields``, and ``deny()`` (``POST /_sim/denied``): a
+good key whose plan does not include the title routes (``/search/``,
+``/title/{id}/sources/``; ``/status/`` stays open).  Watchmode's API reference ("Errors", api.watchmode.com/docs) lists 403
 as "the API key does not have access to this endpoint" (a plan restriction,
 see ``shared/upstreams.md``); the body has Watchmode's error shape, its exact
 ``statusMessage`` is not documented and is ours.  It is answered after the key
@@ -28,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import secrets
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from aiohttp import web
 
@@ -36,6 +57,14 @@ from .base import Handler, Simulator
 from .catalogue import SOURCE_URLS, TITLES, Title, generated_titles
 
 PREFIXES = ("", "/v1")
+
+NO_DEEPLINKS = "Deeplinks available for paid plans only."
+"""What a free plan's ``ios_url`` and ``android_url`` hold instead of a link."""
+
+QUOTA_RESET = "2026-12-01 00:00:00"
+"""``quota_reset_datetime_utc`` as the ``account`` status shape writes it."""
+
+StatusFields = Literal["quota", "account", "none"]
 
 Source = tuple[int, str, str, str, str, float | None]
 
@@ -54,12 +83,19 @@ class WatchmodeSimulator(Simulator):
     restricted: ClassVar[tuple[str, ...]] = (r"(/v1)?/search/?$", r"(/v1)?/title/[^/]+/sources/?$")
 
     def __init__(
-        self, *, api_key: str | None = None, quota: int = 1000, extra_titles: int = 0
+        self,
+        *,
+        api_key: str | None = None,
+        quota: int = 1000,
+        extra_titles: int = 0,
+        paid_plan: bool = False,
+        status_fields: StatusFields = "quota",
     ) -> None:
         """``api_key``: 40 characters like a Watchmode key (random by default).
 
         ``extra_titles`` adds ``catalogue.generated_titles`` (match the TMDB
-        simulator's number).
+        simulator's number); ``paid_plan`` sends app deep links instead of the
+        free plan's text; ``status_fields`` is the shape of ``/status/``.
         """
         super().__init__()
         self.api_key = api_key or secrets.token_urlsafe(30)[:40]
@@ -70,6 +106,8 @@ class WatchmodeSimulator(Simulator):
             t.watchmode_id: t.sources for t in self.titles
         }
         self.rate_limit: int | None = None
+        self.paid_plan = paid_plan
+        self.status_fields: StatusFields = status_fields
 
     # -- control ---------------------------------------------------------------------
 
@@ -94,8 +132,7 @@ class WatchmodeSimulator(Simulator):
         for prefix in PREFIXES:
             for path, handler, costs in routes:
                 guarded = self._guard(handler, costs=costs)
-                app.router.add_get(prefix + path, guarded)
-                app.router.add_get(prefix + path.rstrip("/"), guarded)
+                app.router.add_get(prefix + path, guarded)  # without the slash: 404
         app.router.add_route("*", "/{tail:.*}", self._guard(self._not_found, costs=False))
 
     def _guard(self, handler: Handler, *, costs: bool) -> Handler:
@@ -128,6 +165,16 @@ class WatchmodeSimulator(Simulator):
         return _error(404, "The resource does not exist.")
 
     async def _status(self, request: web.Request) -> web.Response:
+        if self.status_fields == "account":
+            return web.json_response(
+                {
+                    "account_calls_limit": self.quota,
+                    "account_calls_used": self.quota_used,
+                    "quota_reset_datetime_utc": QUOTA_RESET,
+                }
+            )
+        if self.status_fields == "none":
+            return web.json_response({})
         return web.json_response({"quota": self.quota, "quotaUsed": self.quota_used})
 
     # -- titles ----------------------------------------------------------------------
@@ -181,14 +228,14 @@ class WatchmodeSimulator(Simulator):
         raw_regions = request.query.get("regions", "")
         regions = {r.strip().upper() for r in raw_regions.split(",") if r.strip()}
         rows = [
-            self._row(title, row)
+            self._row(title, row, paid_plan=self.paid_plan)
             for row in self.sources[title.watchmode_id]
             if not regions or row[3] in regions
         ]
         return web.json_response(rows)
 
     @staticmethod
-    def _row(title: Title, row: Source) -> dict[str, Any]:
+    def _row(title: Title, row: Source, *, paid_plan: bool) -> dict[str, Any]:
         source_id, name, kind, region, fmt, price = row
         base = SOURCE_URLS.get(source_id, "https://www.example.com/watch/")
         slug = f"{base}{title.watchmode_id}"
@@ -197,8 +244,8 @@ class WatchmodeSimulator(Simulator):
             "name": name,
             "type": kind,
             "region": region,
-            "ios_url": f"{slug}?platform=ios",
-            "android_url": f"{slug}?platform=android",
+            "ios_url": f"{slug}?platform=ios" if paid_plan else NO_DEEPLINKS,
+            "android_url": f"{slug}?platform=android" if paid_plan else NO_DEEPLINKS,
             "web_url": slug,
             "format": fmt,
             "price": price,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 import re
 from typing import Any, ClassVar
 import xml.etree.ElementTree as ET
@@ -20,6 +21,7 @@ from custom_components.pandora_box.api.errors import (
 )
 from custom_components.pandora_box.api.jackett import (
     TORZNAB_NS,
+    UNDATED_WINDOW,
     JackettClient,
     SearchResults,
     TorrentResult,
@@ -37,6 +39,8 @@ from simulators.jackett import DEFAULT_API_KEY, JackettSimulator
 
 TORZNAB = "/api/v2.0/indexers/{}/results/torznab/api"
 JSON = "/api/v2.0/indexers/{}/results"
+ANSWERED = datetime(2026, 12, 1, tzinfo=UTC)
+"""When the answers parsed by hand were given."""
 
 
 @pytest.fixture
@@ -598,7 +602,8 @@ def test_json_result_edge_cases() -> None:
             "Imdb": None,
             "TMDb": 0,
             "Size": "12",
-        }
+        },
+        ANSWERED,
     )
     assert r.magnet_url == magnet
     assert r.link is None
@@ -624,7 +629,7 @@ def test_xml_item_edge_cases() -> None:
         '<torznab:attr value="orphan" /><torznab:attr name="downloadvolumefactor" value="x" />'
         '<torznab:attr name="imdb" value="0133093" /></item>'
     )
-    r = _xml_result(item)
+    r = _xml_result(item, ANSWERED)
     assert r.link is None
     assert r.magnet_url == magnet.replace("&amp;", "&")
     assert r.info_hash == raw.hex()
@@ -633,4 +638,136 @@ def test_xml_item_edge_cases() -> None:
     assert r.download_volume_factor is None
     assert r.indexer == ""
     assert r.published is None
-    assert _json_result({"Category": "2000"}).categories == ()
+    assert _json_result({"Category": "2000"}, ANSWERED).categories == ()
+
+
+# -- upstream facts: IMDb searches drop indexers, unknown dates are "now" ---------------
+
+
+async def test_simulator_json_imdb_search_drops_indexers_before_searching(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Indexers without IMDb movie search are missing from ``Indexers``, not "ok" with 0."""
+    sim = JackettSimulator(indexers=("1337x", "yts", "eztv", "limetorrents"))
+    await sim.start()
+    try:
+        url = f"{sim.url}{JSON.format('all')}"
+        async with session.get(url, params={"apikey": sim.api_key, "imdbid": "tt0133093"}) as r:
+            body = await r.json()
+        assert [i["ID"] for i in body["Indexers"]] == ["1337x", "yts"]
+        assert {x["TrackerId"] for x in body["Results"]} == {"1337x", "yts"}
+        async with session.get(url, params={"apikey": sim.api_key, "Query": "matrix"}) as r:
+            body = await r.json()
+        assert [i["ID"] for i in body["Indexers"]] == ["1337x", "yts", "eztv", "limetorrents"]
+        # one indexer by id: dropped too, so the answer lists nobody
+        one = f"{sim.url}{JSON.format('limetorrents')}"
+        async with session.get(one, params={"apikey": sim.api_key, "imdbid": "tt0133093"}) as r:
+            assert r.status == 200
+            assert await r.json() == {"Results": [], "Indexers": []}
+        client = make_client(session, sim)
+        found = await client.async_search("", imdb_id="tt0133093")
+        assert {s.id for s in found.indexers} == {"1337x", "yts"}
+        assert found.failed_indexers == ()
+        assert {r.indexer_id for r in found.results} == {"1337x", "yts"}
+    finally:
+        await sim.stop()
+
+
+async def test_simulator_torznab_imdb_support(session: aiohttp.ClientSession) -> None:
+    """Torznab: an indexer without IMDb movie search refuses imdbid; ``all`` leaves it out."""
+    sim = JackettSimulator(indexers=("1337x", "eztv", "limetorrents"))
+    await sim.start()
+    try:
+        client = make_client(session, sim)
+        for indexer in ("limetorrents", "eztv"):
+            with pytest.raises(ResponseError, match="does not support") as err:
+                await client.async_search_torznab("", indexer=indexer, imdb_id="tt0133093")
+            assert err.value.status == 400
+        shows = await client.async_search_torznab(
+            "", indexer="eztv", mode="tvsearch", imdb_id="tt0386676"
+        )
+        assert shows.results  # IMDb TV search is another capability
+        films = await client.async_search_torznab("", mode="movie", imdb_id="tt0133093")
+        assert films.results
+        assert {r.indexer_id for r in films.results} == {"1337x"}
+        caps = f"{sim.url}{TORZNAB.format('limetorrents')}"
+        async with session.get(caps, params={"apikey": sim.api_key, "t": "caps"}) as resp:
+            root = ET.fromstring(await resp.text())
+        movie = root.find("searching/movie-search")
+        assert movie is not None
+        assert movie.get("supportedParams") == "q"
+    finally:
+        await sim.stop()
+
+
+async def test_simulator_unknown_and_future_dates(
+    session: aiohttp.ClientSession, jackett: JackettSimulator
+) -> None:
+    """JSON: year 1 for no date (sorted last); Torznab: "now"; the future is "now" on both."""
+    rels = [r for r in jackett.releases("1337x") if "Matrix" in r.title]
+    undated, future = rels[0], rels[1]
+    jackett.set_publish_date(undated.info_hash, None)
+    jackett.set_publish_date(future.info_hash, datetime.now(UTC) + timedelta(days=3))
+    with pytest.raises(ValueError, match="no release"):
+        jackett.set_publish_date("0" * 40, None)
+    url = f"{jackett.url}{JSON.format('1337x')}"
+    async with session.get(url, params={"apikey": jackett.api_key, "Query": "matrix"}) as resp:
+        body = await resp.json()
+        answered = parsedate_to_datetime(resp.headers["Date"])
+    dates = {r["Title"]: r["PublishDate"] for r in body["Results"]}
+    assert dates[undated.title] == "0001-01-01T00:00:00"
+    assert body["Results"][-1]["Title"] == undated.title
+    assert body["Results"][0]["Title"] == future.title  # clamped to now: the newest
+    clamped = datetime.fromisoformat(dates[future.title])
+    assert abs(clamped - answered) < timedelta(seconds=5)
+    feed = f"{jackett.url}{TORZNAB.format('1337x')}"
+    async with session.get(feed, params={"apikey": jackett.api_key, "q": "matrix"}) as resp:
+        root = ET.fromstring(await resp.text())
+        answered = parsedate_to_datetime(resp.headers["Date"])
+    pub = {
+        item.findtext("title"): parsedate_to_datetime(item.findtext("pubDate") or "")
+        for item in root.iter("item")
+    }
+    for title in (undated.title, future.title):
+        assert abs(pub[title] - answered) < timedelta(seconds=5), title
+    assert pub[rels[2].title] == rels[2].published
+
+
+@pytest.mark.parametrize("route", ["json", "torznab"])
+async def test_client_takes_jacketts_now_for_unknown(
+    session: aiohttp.ClientSession, jackett: JackettSimulator, route: str
+) -> None:
+    """Year 1, "now" and a clamped future date all become ``published=None``."""
+    rels = [r for r in jackett.releases("1337x") if "Matrix" in r.title]
+    jackett.set_publish_date(rels[0].info_hash, None)
+    jackett.set_publish_date(rels[1].info_hash, datetime.now(UTC) + timedelta(hours=1))
+    recent = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    jackett.set_publish_date(rels[2].info_hash, recent)
+    client = make_client(session, jackett)
+    if route == "json":
+        found = await client.async_search("matrix", indexer="1337x")
+    else:
+        found = await client.async_search_torznab("matrix", indexer="1337x")
+    published = {r.info_hash: r.published for r in found.results}
+    assert published[rels[0].info_hash] is None
+    assert published[rels[1].info_hash] is None
+    assert published[rels[2].info_hash] == recent  # ten minutes old is a real date
+    dated = [r for r in found.results if r.info_hash not in (rels[0].info_hash, rels[1].info_hash)]
+    assert dated
+    assert all(r.published is not None for r in dated)
+
+
+def test_undated_window() -> None:
+    """Dates within ``UNDATED_WINDOW`` before the answer, or after it, carry no date."""
+    item = {"Title": "X", "PublishDate": None}
+    for offset, known in (
+        (timedelta(0), False),
+        (-UNDATED_WINDOW + timedelta(seconds=1), False),
+        (timedelta(minutes=5), False),
+        (-UNDATED_WINDOW - timedelta(seconds=1), True),
+        (-timedelta(days=400), True),
+    ):
+        item["PublishDate"] = (ANSWERED + offset).isoformat()
+        assert (_json_result(item, ANSWERED).published is not None) is known, offset
+    item["PublishDate"] = "0001-01-01T00:00:00"
+    assert _json_result(item, ANSWERED).published is None

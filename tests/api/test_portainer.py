@@ -104,7 +104,16 @@ async def test_get_info_bad_key(session: aiohttp.ClientSession, sim: PortainerSi
         await client(session, sim, api_key="ptr_wrong").async_get_info()
     assert "ptr_wrong" not in str(err.value)
     assert "access token" in str(err.value)
-    assert "Portainer said: A valid authorisation token is missing; Unauthorized" in str(err.value)
+    assert "Portainer said: Invalid JWT token; Unauthorized" in str(err.value)
+
+
+async def test_get_info_without_key(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    """No key at all: Portainer's "missing" text, still invalid auth."""
+    with pytest.raises(InvalidAuthError) as err:
+        await client(session, sim, api_key="").async_get_info()
+    assert "Portainer said: A valid authorization token is missing; Unauthorized" in str(err.value)
 
 
 async def test_get_info_after_key_rotation(
@@ -690,15 +699,37 @@ async def test_bad_key_on_every_method(
 # -- the simulator on its own --------------------------------------------------------------
 
 
-async def test_sim_401_shape(session: aiohttp.ClientSession, sim: PortainerSimulator) -> None:
-    for headers in ({}, {"X-API-Key": "ptr_nope"}):
-        async with session.get(f"{sim.url}/api/endpoints", headers=headers) as resp:
-            assert resp.status == 401
-            assert resp.content_type == "application/json"
-            assert await resp.json() == {
-                "message": "A valid authorisation token is missing",
-                "details": "Unauthorized",
-            }
+@pytest.mark.parametrize(
+    ("headers", "params", "message"),
+    [
+        ({}, {}, "A valid authorization token is missing"),
+        ({"X-API-Key": ""}, {}, "A valid authorization token is missing"),
+        ({"X-API-Key": "ptr_nope"}, {}, "Invalid JWT token"),
+        ({}, {"x-api-key": "ptr_nope"}, "Invalid JWT token"),
+    ],
+)
+async def test_sim_401_texts(
+    session: aiohttp.ClientSession,
+    sim: PortainerSimulator,
+    headers: dict[str, str],
+    params: dict[str, str],
+    message: str,
+) -> None:
+    """bouncer.go: no key is "missing"; a wrong API key gets the JWT text."""
+    url = f"{sim.url}/api/endpoints"
+    async with session.get(url, headers=headers, params=params) as resp:
+        assert resp.status == 401
+        assert resp.content_type == "application/json"
+        assert await resp.json() == {"message": message, "details": "Unauthorized"}
+
+
+async def test_sim_key_in_the_query(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    """``extractAPIKey`` also reads an ``X-API-Key`` query parameter, in any case."""
+    url = f"{sim.url}/api/endpoints"
+    async with session.get(url, params={"X-API-KEY": sim.api_key}) as resp:
+        assert resp.status == 200
 
 
 async def test_sim_public_status(session: aiohttp.ClientSession, sim: PortainerSimulator) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, override
 
 import aiohttp
+from aiohttp import web
 import pytest
 
 from custom_components.pandora_box.api.errors import (
@@ -24,6 +25,8 @@ from custom_components.pandora_box.api.qbittorrent import (
 )
 from custom_components.pandora_box.api.qbittorrent_sync import SyncState
 from simulators.qbittorrent import BANNED, MAX_ETA, QBittorrentSimulator
+
+from .test_tmdb import OtherServer
 
 # (app version, Web API version) of real releases: 4.5.2 (Debian bookworm, measured),
 # 5.0.4 (stop/start, stopped* states, still "Fails." and SID), 5.2.3 (401 on bad
@@ -726,6 +729,108 @@ async def test_simulator_ban_message(jar_session: aiohttp.ClientSession) -> None
             f"{sim.url}/api/v2/torrents/add", data={"urls": MAGNET.format(HASH)}
         ) as resp:
             assert resp.status == 409
+    finally:
+        await sim.stop()
+
+
+class PortMapping(OtherServer):
+    """A forwarder on another port that passes the ``Host`` header on, as a port mapping does.
+
+    ``rewrite_host`` makes it a proxy that sets ``Host`` to the upstream's own.
+    """
+
+    def __init__(self, target: QBittorrentSimulator, *, rewrite_host: bool) -> None:
+        super().__init__(502, None)
+        self.target, self.rewrite_host = target, rewrite_host
+
+    @override
+    async def _answer(self, request: web.Request) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
+        if self.rewrite_host:
+            headers["Host"] = f"127.0.0.1:{self.target.port}"
+        async with (
+            aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as upstream,
+            upstream.request(
+                request.method,
+                f"{self.target.url}{request.rel_url}",
+                headers=headers,
+                data=await request.read(),
+                allow_redirects=False,
+            ) as resp,
+        ):
+            body = await resp.read()
+            out = web.Response(status=resp.status, body=body)
+            for name in ("Content-Type", "Set-Cookie"):
+                for value in resp.headers.getall(name, []):
+                    out.headers.add(name, value)
+            return out
+
+
+@pytest.mark.parametrize("name", list(FLAVOURS))
+async def test_client_behind_a_port_mapping(jar_session: aiohttp.ClientSession, name: str) -> None:
+    """A Host port qBittorrent does not listen on: invalid auth naming the Host header."""
+    sim = flavour(name)
+    await sim.start()
+    try:
+        async with PortMapping(sim, rewrite_host=False) as mapping:
+            c = QBittorrentClient(
+                jar_session, mapping.url, username=sim.username, password=sim.password
+            )
+            with pytest.raises(InvalidAuthError, match="Host header") as err:
+                await c.async_get_info()
+            assert sim.password not in str(err.value)
+        assert not sim.requests or all(r.path != "/api/v2/app/version" for r in sim.requests)
+        jar_session.cookie_jar.clear()
+        async with PortMapping(sim, rewrite_host=True) as proxy:
+            c = QBittorrentClient(
+                jar_session, proxy.url, username=sim.username, password=sim.password
+            )
+            info = await c.async_get_info()
+            assert info.version
+    finally:
+        await sim.stop()
+
+
+@pytest.mark.parametrize("name", list(FLAVOURS))
+async def test_simulator_host_and_origin_checks(name: str) -> None:
+    """401 for a foreign Origin/Referer or a Host port not the WebUI's, before the session check."""
+    sim = flavour(name)
+    await sim.start()
+    try:
+        base = f"{sim.url}/api/v2"
+        own = f"127.0.0.1:{sim.port}"
+        async with aiohttp.ClientSession() as bare:
+            form = {"username": "admin", "password": "adminadmin"}
+            async with bare.post(f"{base}/auth/login", data=form) as resp:
+                sid = resp.cookies[sim.cookie_name].value
+            session = {"Cookie": f"{sim.cookie_name}={sid}"}
+            cases: list[tuple[dict[str, str], int]] = [
+                ({}, 200),
+                ({"Host": own}, 200),
+                ({"Host": "127.0.0.1"}, 200),  # no port: nothing to compare
+                ({"Host": "media.example"}, 200),  # any name (ServerDomains "*")
+                ({"Host": "127.0.0.1:1"}, 401),
+                ({"Host": f"media.example:{sim.port + 1}"}, 401),
+                ({"Host": "127.0.0.1:1", "X-Forwarded-Host": own}, 401),
+                ({"Origin": f"http://{own}"}, 200),
+                ({"Referer": f"http://{own}/"}, 200),
+                ({"Origin": "http://evil.example"}, 401),
+                ({"Referer": "http://evil.example/page"}, 401),
+                ({"Origin": f"http://127.0.0.1:{sim.port + 1}"}, 401),
+                ({"Host": "media.example:80", "Origin": "http://media.example"}, 401),
+            ]
+            for headers, status in cases:
+                async with bare.get(f"{base}/app/version", headers={**session, **headers}) as resp:
+                    assert resp.status == status, headers
+                    if status == 401:
+                        assert await resp.text() == "Unauthorized"
+            # checked before the session: no cookie and a bad Host is 401, not 403
+            async with bare.get(f"{base}/app/version", headers={"Host": "127.0.0.1:1"}) as resp:
+                assert resp.status == 401
+            async with bare.post(
+                f"{base}/auth/login", data=form, headers={"Origin": "http://evil.example"}
+            ) as resp:
+                assert resp.status == 401
     finally:
         await sim.stop()
 

@@ -409,6 +409,66 @@ async def test_tv_details(client: TMDBClient) -> None:
     assert details.year == 2008
 
 
+async def test_simulator_sends_empty_episode_run_time_for_most_shows(
+    session: aiohttp.ClientSession, sim: TMDBSimulator
+) -> None:
+    """As TMDB today: ``[]`` for most shows, the run time on the last episode."""
+    shows = [t for t in TITLES if t.media_type == "tv"]
+    run_times: dict[int, list[int]] = {}
+    for show in shows:
+        url = f"{sim.url}/3/tv/{show.tmdb_id}"
+        async with session.get(url, params={"api_key": sim.api_key}) as resp:
+            body = await resp.json()
+        run_times[show.tmdb_id] = body["episode_run_time"]
+        if show.upcoming:
+            assert body["last_episode_to_air"] is None
+        else:
+            assert body["last_episode_to_air"]["runtime"] == show.runtime
+            assert body["last_episode_to_air"]["show_id"] == show.tmdb_id
+    empty = [tmdb_id for tmdb_id, value in run_times.items() if value == []]
+    assert len(empty) > len(shows) / 2
+    assert run_times[2316] == [22]  # an older entry that kept its list
+
+
+async def test_show_runtime_falls_back_to_the_last_episode(client: TMDBClient) -> None:
+    """Breaking Bad's ``episode_run_time`` is ``[]``: the runtime comes from its last episode."""
+    show = by_tmdb("tv", 1396)
+    assert show is not None
+    assert show.runtime == 47
+    details = await client.async_details("tv", 1396)
+    assert details.runtime == 47
+    assert (await client.async_details("tv", 2316)).runtime == 22  # from episode_run_time
+
+
+@pytest.mark.parametrize(
+    ("body", "runtime"),
+    [
+        ({"episode_run_time": [], "last_episode_to_air": {"runtime": 58}}, 58),
+        ({"episode_run_time": [0, 44], "last_episode_to_air": {"runtime": 58}}, 44),
+        (
+            {
+                "episode_run_time": [],
+                "last_episode_to_air": {"runtime": None},
+                "next_episode_to_air": {"runtime": 61},
+            },
+            61,
+        ),
+        ({"episode_run_time": [], "last_episode_to_air": None}, None),
+        ({"last_episode_to_air": {"runtime": 0}, "next_episode_to_air": None}, None),
+        ({"episode_run_time": "45", "last_episode_to_air": "soon"}, None),
+    ],
+)
+async def test_show_runtime_sources(
+    session: aiohttp.ClientSession, body: dict[str, Any], runtime: int | None
+) -> None:
+    """Run time: the first non-zero of the list, else the last then the next episode's."""
+    show = {"id": 7, "name": "A Show", "first_air_date": "2020-01-01", **body}
+    async with OtherServer(200, show) as other:
+        client = TMDBClient(session, other.url, api_key="k" * 32, language="en-US", region="US")
+        details = await client.async_details("tv", 7)
+    assert details.runtime == runtime
+
+
 async def test_details_not_found(client: TMDBClient) -> None:
     with pytest.raises(ResponseError, match="no such film with id 1") as err:
         await client.async_details("movie", 1)

@@ -26,7 +26,7 @@ from custom_components.pandora_box.api.watchmode import (
 )
 from simulators.catalogue import TITLES, by_imdb, by_tmdb
 from simulators.tmdb import TMDBSimulator
-from simulators.watchmode import WatchmodeSimulator
+from simulators.watchmode import NO_DEEPLINKS, WatchmodeSimulator
 
 from .test_tmdb import OtherServer
 
@@ -163,9 +163,10 @@ async def test_rate_limit(client: WatchmodeClient, sim: WatchmodeSimulator) -> N
 
 
 async def test_not_watchmode(session: aiohttp.ClientSession) -> None:
-    async with OtherServer(200, {"hello": "world"}) as other:
+    """A ``/status/`` that is not a JSON object is no Watchmode (the counts may be absent)."""
+    async with OtherServer(200, ["hello", "world"]) as other:
         client = WatchmodeClient(session, other.url, api_key="k", region="US")
-        with pytest.raises(ResponseError, match="quota"):
+        with pytest.raises(ResponseError, match="status"):
             await client.async_get_info()
 
 
@@ -232,7 +233,8 @@ async def test_sources_by_any_id(
     assert netflix.type == "sub"
     assert netflix.price is None
     assert netflix.web_url == "https://www.netflix.com/title/1116050"
-    assert netflix.ios_url is not None
+    assert netflix.ios_url is None  # a free plan: Watchmode sends a sentence, not a link
+    assert netflix.android_url is None
     assert netflix.seasons is None
     itunes = {(s.type, s.format): s.price for s in sources if s.source_id == 349}
     assert itunes[("buy", "4K")] == 14.99
@@ -384,3 +386,134 @@ async def test_served_at_root(session: aiohttp.ClientSession, sim: WatchmodeSimu
     client = WatchmodeClient(session, sim.url, api_key=sim.api_key, region="US")
     assert (await client.async_status()).quota == 1000
     assert sim.requests[-1].path == "/status/"
+
+
+# -- upstream facts: deep links, trailing slashes, the two status shapes ------------------
+
+
+async def test_free_plan_sends_a_sentence_where_deeplinks_go(
+    session: aiohttp.ClientSession, sim: WatchmodeSimulator
+) -> None:
+    """The simulator answers as a free plan does; a paid plan gets app links."""
+    url = f"{sim.url}/v1/title/movie-603/sources/"
+    async with session.get(url, params={"apiKey": sim.api_key, "regions": "US"}) as resp:
+        rows = await resp.json()
+    assert {r["ios_url"] for r in rows} == {NO_DEEPLINKS}
+    assert {r["android_url"] for r in rows} == {NO_DEEPLINKS}
+    assert all(r["web_url"].startswith("https://") for r in rows)
+    sim.paid_plan = True
+    async with session.get(url, params={"apiKey": sim.api_key, "regions": "US"}) as resp:
+        rows = await resp.json()
+    assert all(r["ios_url"].startswith("https://") for r in rows)
+
+
+async def test_client_keeps_only_links(client: WatchmodeClient, sim: WatchmodeSimulator) -> None:
+    """A sentence in a URL field becomes ``None``; real links stay."""
+    free = await client.async_sources("movie-603")
+    assert free
+    assert all(s.ios_url is None and s.android_url is None for s in free)
+    assert all(s.web_url is not None and s.web_url.startswith("https://") for s in free)
+    sim.paid_plan = True
+    paid = await client.async_sources("movie-603")
+    assert all(s.ios_url is not None and s.ios_url.endswith("?platform=ios") for s in paid)
+    assert all(s.android_url is not None for s in paid)
+
+
+@pytest.mark.parametrize("field", ["ios_url", "web_url", "android_url"])
+@pytest.mark.parametrize(
+    "value", [NO_DEEPLINKS, "", "   ", "not a link", "www.netflix.com/title/1", 42, None]
+)
+async def test_non_links_are_dropped(
+    session: aiohttp.ClientSession, field: str, value: object
+) -> None:
+    """Whatever is not ``scheme://…`` in a URL field is never handed on as a link."""
+    async with OtherServer(200, [_raw_row(**{field: value})]) as other:
+        client = WatchmodeClient(session, other.url, api_key="k" * 40, region="US")
+        [source] = await client.async_sources(1116050)
+    assert getattr(source, field) is None
+    others = {"ios_url", "web_url", "android_url"} - {field}
+    assert all(getattr(source, f) for f in others)  # the links beside it stay
+
+
+def _raw_row(**fields: object) -> dict[str, object]:
+    row = {
+        "source_id": 203,
+        "name": "Netflix",
+        "type": "sub",
+        "region": "US",
+        "ios_url": "nflx://www.netflix.com/title/1116050",
+        "android_url": "https://www.netflix.com/title/1116050",
+        "web_url": "https://www.netflix.com/title/1116050",
+        "format": "HD",
+        "price": None,
+        "seasons": None,
+        "episodes": None,
+    }
+    row.update(fields)
+    return row
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/status", "/v1/search", "/v1/title/movie-603/sources", "/status"]
+)
+async def test_routes_need_their_trailing_slash(
+    session: aiohttp.ClientSession, sim: WatchmodeSimulator, path: str
+) -> None:
+    """Without the slash the path is no route: Watchmode's 404 error body."""
+    params = {"apiKey": sim.api_key, "search_field": "imdb_id", "search_value": "tt0133093"}
+    async with session.get(f"{sim.url}{path}", params=params, allow_redirects=False) as resp:
+        assert resp.status == 404
+        body = await resp.json()
+    assert body == {
+        "success": False,
+        "statusCode": 404,
+        "statusMessage": "The resource does not exist.",
+    }
+    async with session.get(f"{sim.url}{path}/", params=params) as resp:
+        assert resp.status == 200
+
+
+async def test_client_sends_the_trailing_slash(
+    client: WatchmodeClient, sim: WatchmodeSimulator
+) -> None:
+    """Every path the client asks for ends in ``/``."""
+    await client.async_status()
+    await client.async_find_title(imdb_id="tt0133093")
+    await client.async_sources("movie-603")
+    assert [r.path for r in sim.requests[-3:]] == [
+        "/v1/status/",
+        "/v1/search/",
+        "/v1/title/movie-603/sources/",
+    ]
+
+
+async def test_status_in_the_account_shape(
+    session: aiohttp.ClientSession, client: WatchmodeClient, sim: WatchmodeSimulator
+) -> None:
+    """``account_calls_limit``/``account_calls_used``/``quota_reset_datetime_utc`` are read."""
+    sim.status_fields = "account"
+    sim.quota_used = 7
+    async with session.get(f"{sim.url}/v1/status/", params={"apiKey": sim.api_key}) as resp:
+        body = await resp.json()
+    assert set(body) == {"account_calls_limit", "account_calls_used", "quota_reset_datetime_utc"}
+    status = await client.async_status()
+    assert status.quota == 1000
+    assert status.quota_used == 7
+    assert status.remaining == 993
+    assert status.resets_at is not None
+    assert status.resets_at.isoformat() == "2026-12-01T00:00:00+00:00"
+
+
+async def test_status_with_neither_shape_still_proves_the_key(
+    client: WatchmodeClient, sim: WatchmodeSimulator
+) -> None:
+    """A status without any count is a good key with unknown counts, not a bad answer."""
+    sim.status_fields = "none"
+    status = await client.async_status()
+    assert status == WatchmodeStatus(quota=None, quota_used=None)
+    assert status.remaining is None
+    info = await client.async_get_info()
+    assert info.unique_id.startswith("watchmode-")
+    sim.rotate_credentials(api_key="b" * 40)
+    with pytest.raises(InvalidAuthError):
+        await client.async_status()

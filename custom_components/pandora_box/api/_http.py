@@ -17,6 +17,8 @@ import asyncio
 import base64
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 import hashlib
 import json as jsonlib
 from typing import Any, ClassVar
@@ -66,6 +68,17 @@ def retry_after_seconds(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value.strip())
+
+
+def http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP date (``Sun, 06 Nov 1994 08:49:37 GMT``) as an aware UTC time."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except TypeError, ValueError, IndexError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def credential_digest(credential: str) -> str:
@@ -147,7 +160,8 @@ def basic_authorization(username: str, password: str) -> str | None:
 class HttpResponse:
     """A finished response: status, content type and the whole (capped) body.
 
-    ``retry_after`` is the ``Retry-After`` header in seconds, when sent.
+    ``retry_after`` is the ``Retry-After`` header in seconds, when sent;
+    ``date`` the ``Date`` header (the upstream's clock at its answer), when sent.
     """
 
     status: int
@@ -155,6 +169,7 @@ class HttpResponse:
     body: bytes
     service: str
     retry_after: int | None = None
+    date: datetime | None = None
 
     def text(self) -> str:
         """Return the body decoded as UTF-8 (undecodable bytes replaced)."""
@@ -263,6 +278,7 @@ class HttpClient:
                 body = await read_capped(resp, self._max_bytes, self.service, self.origin)
                 content_type = resp.content_type
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
+                date = http_date(resp.headers.get("Date"))
         except InvalidAuthError, CannotConnectError, ResponseError:
             raise
         except TimeoutError as err:
@@ -283,7 +299,7 @@ class HttpClient:
                 f"{status}); check the URL (http or https, path)",
                 status=status,
             )
-        return HttpResponse(status, content_type, body, self.service, retry_after)
+        return HttpResponse(status, content_type, body, self.service, retry_after, date)
 
     def _redact(self, text: str, limit: int = 200) -> str:
         """Return upstream text fit for a message: credentials masked, at most ``limit`` chars."""

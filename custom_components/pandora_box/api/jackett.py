@@ -45,8 +45,19 @@ ResultsController.cs``, master of 2026-08, commit 7911696), and imitated by
   never below 0.
 * JSON is Newtonsoft with Pascal-case names; enums are numbers (indexer
   ``Status`` 0 unknown, 1 error, 2 ok); ``PublishDate`` is an ISO date, usually
-  with the server's offset; a date without an offset is taken as UTC and
-  ``0001-01-01T00:00:00`` means unknown.
+  with the server's offset; a date without an offset is taken as UTC.
+* Unknown publish dates: Jackett keeps ``DateTime.MinValue`` for a release
+  without a date; the JSON route sends it as ``0001-01-01T00:00:00``, the
+  Torznab feed writes ``DateTime.Now`` as its ``pubDate`` instead
+  (``ResultPage.cs`` L82), and ``BaseIndexer.FixResults`` sets every date in
+  the future (a tracker's clock ahead) to ``DateTime.Now``.  "Now" on
+  Jackett's clock is no date: a ``published`` within ``UNDATED_WINDOW`` of
+  the answer's ``Date`` header (Jackett's clock; ours when it sends none) or
+  after it is ``None``, as is year 1, so nothing counts such a release as new.
+* An IMDb search (``imdb_id``): Jackett drops every indexer whose
+  capabilities have no IMDb movie search before it searches
+  (``ResultsController.cs`` L246, ``BaseIndexer.CanHandleQuery``), so they are
+  missing from ``indexers``: neither ``ok`` nor ``error``.
 * JSON query parameters: ``Query`` (ASP.NET binds it case-insensitively),
   ``Category[]`` (Jackett splits the value on commas, so we send one
   comma-joined value), ``imdbid``.  Torznab: ``q``, ``cat`` (comma-joined),
@@ -65,8 +76,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta
 import re
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
@@ -81,6 +91,7 @@ from ._http import (
     HttpResponse,
     as_dict,
     as_list,
+    http_date,
     opt_float,
     opt_int,
     opt_str,
@@ -103,6 +114,8 @@ _AUTH_CODES = frozenset({100, 101, 102})
 
 _IMDB_RE = re.compile(r"^(?:tt)?(\d{1,8})$")
 _MIN_DATE = datetime(1, 1, 2, tzinfo=UTC)
+UNDATED_WINDOW = timedelta(seconds=60)
+"""A publish date this close before the answer (or after it) is Jackett's "now"."""
 _ERROR_TEXT_MAX = 300
 
 SearchMode = Literal["search", "movie", "tvsearch"]
@@ -147,7 +160,7 @@ class TorrentResult:
     """40 lower-case hex characters, from the result or its magnet link."""
     categories: tuple[int, ...]
     published: datetime | None
-    """Timezone-aware."""
+    """Timezone-aware; ``None`` when Jackett does not know it (see the module docstring)."""
     imdb_id: str | None
     """``tt`` and at least 7 digits."""
     tmdb_id: int | None
@@ -269,8 +282,9 @@ class JackettClient(HttpClient):
         data = as_dict(resp.json(), self, "a search answer")
         if "Results" not in data:
             raise self.bad_answer("a search answer without Results")
+        answered = _answered_at(resp)
         results = tuple(
-            _json_result(as_dict(item, self, "a search result"))
+            _json_result(as_dict(item, self, "a search result"), answered)
             for item in as_list(data["Results"], self, "search results")
         )
         statuses = tuple(
@@ -310,7 +324,7 @@ class JackettClient(HttpClient):
         if limit is not None:
             params["limit"] = str(limit)
         try:
-            root = await self._torznab(indexer, params)
+            root, answered = await self._torznab_answer(indexer, params)
         except ResponseError as err:
             if err.status == 404 and _NOT_CONFIGURED in err.message:
                 raise self._not_configured(indexer) from err
@@ -318,12 +332,21 @@ class JackettClient(HttpClient):
         channel = root.find("channel")
         if root.tag != "rss" or channel is None:
             raise self.bad_answer(f"a <{_local(root.tag)}> document instead of an RSS feed")
-        return SearchResults(results=tuple(_xml_result(item) for item in channel.iter("item")))
+        return SearchResults(
+            results=tuple(_xml_result(item, answered) for item in channel.iter("item"))
+        )
 
     # -- plumbing --------------------------------------------------------------------
 
     async def _torznab(self, indexer: str, params: Mapping[str, str]) -> ET.Element:
         """GET a Torznab document; map its ``<error>`` answers to our errors."""
+        root, _answered = await self._torznab_answer(indexer, params)
+        return root
+
+    async def _torznab_answer(
+        self, indexer: str, params: Mapping[str, str]
+    ) -> tuple[ET.Element, datetime]:
+        """GET a Torznab document and when it was answered (see ``_answered_at``)."""
         resp = await self._request(
             "GET",
             TORZNAB_PATH.format(indexer=_segment(indexer)),
@@ -347,7 +370,7 @@ class JackettClient(HttpClient):
         root = self._parse_xml(resp)
         if root.tag == "error":
             raise self._torznab_error(root, resp.status)
-        return root
+        return root, _answered_at(resp)
 
     def _not_configured(self, indexer: str) -> PermissionDeniedError:
         """Build the error for a known indexer that is not set up (disabled) in Jackett."""
@@ -462,6 +485,18 @@ def _aware(value: datetime) -> datetime | None:
     return value
 
 
+def _answered_at(resp: HttpResponse) -> datetime:
+    """When Jackett answered: its ``Date`` header, or our clock when it sent none."""
+    return resp.date or datetime.now(UTC)
+
+
+def _dated(value: datetime | None, answered: datetime) -> datetime | None:
+    """``value``, unless it is Jackett's stand-in "now" for an unknown date (``None``)."""
+    if value is None or value >= answered - UNDATED_WINDOW:
+        return None
+    return value
+
+
 def _iso_date(value: Any) -> datetime | None:
     """Parse Newtonsoft's ISO date (up to 7 fractional digits, ``Z`` or offset)."""
     s = opt_str(value)
@@ -476,13 +511,9 @@ def _iso_date(value: Any) -> datetime | None:
 
 
 def _rfc822_date(value: str | None) -> datetime | None:
-    """Parse an RSS ``pubDate`` (``Sat, 14 Mar 2015 17:10:42 -0400``)."""
-    if not value:
-        return None
-    try:
-        return _aware(parsedate_to_datetime(value.strip()))
-    except TypeError, ValueError, IndexError:
-        return None
+    """Parse an RSS ``pubDate`` (``Sat, 14 Mar 2015 17:10:42 -0400``), as UTC."""
+    parsed = http_date(value)
+    return None if parsed is None else _aware(parsed)
 
 
 def _int_list(values: Any) -> tuple[int, ...]:
@@ -502,7 +533,7 @@ def _non_negative(value: int | None) -> int | None:
     return None if value is None else max(value, 0)
 
 
-def _json_result(item: dict[str, Any]) -> TorrentResult:
+def _json_result(item: dict[str, Any], answered: datetime) -> TorrentResult:
     """Build a result from one JSON ``Results`` entry (a ``TrackerCacheResult``)."""
     magnet = opt_str(item.get("MagnetUri"))
     link = opt_str(item.get("Link"))
@@ -520,7 +551,7 @@ def _json_result(item: dict[str, Any]) -> TorrentResult:
         link=link,
         info_hash=info_hash,
         categories=_int_list(item.get("Category")),
-        published=_iso_date(item.get("PublishDate")),
+        published=_dated(_iso_date(item.get("PublishDate")), answered),
         imdb_id=normalize_imdb_id(item.get("Imdb")),
         tmdb_id=opt_int(item.get("TMDb")) or None,
         details_url=opt_str(item.get("Details")),
@@ -582,7 +613,7 @@ def _parse_indexer(el: ET.Element) -> Indexer:
     )
 
 
-def _xml_result(item: ET.Element) -> TorrentResult:
+def _xml_result(item: ET.Element, answered: datetime) -> TorrentResult:
     """Build a result from one RSS ``<item>`` with ``torznab:attr`` elements."""
     attrs: dict[str, list[str]] = {}
     for attr in item.iter(_ATTR):
@@ -620,7 +651,7 @@ def _xml_result(item: ET.Element) -> TorrentResult:
         link=link,
         info_hash=normalize_info_hash(one("infohash")) or info_hash_from_magnet(magnet),
         categories=_int_list(cats),
-        published=_rfc822_date(_text(item, "pubDate")),
+        published=_dated(_rfc822_date(_text(item, "pubDate")), answered),
         imdb_id=normalize_imdb_id(one("imdbid") or one("imdb")),
         tmdb_id=opt_int(one("tmdbid")) or None,
         details_url=_text(item, "comments"),

@@ -122,7 +122,8 @@ class MediaDetails(MediaItem):
 
     imdb_id: str | None
     runtime: int | None
-    """Minutes: a film's runtime, or a show's (first) episode run time."""
+    """Minutes: a film's runtime; a show's episode run time (``episode_run_time``,
+    else the last or next episode's ``runtime``)."""
     status: str | None
     number_of_seasons: int | None
 
@@ -401,11 +402,7 @@ class TMDBClient(HttpClient):
         imdb_id = opt_str(body.get("imdb_id"))
         if imdb_id is None and isinstance(external, dict):
             imdb_id = opt_str(external.get("imdb_id"))
-        if media_type == "movie":
-            runtime = opt_int(body.get("runtime"))
-        else:
-            run_times = body.get("episode_run_time")
-            runtime = opt_int(run_times[0]) if isinstance(run_times, list) and run_times else None
+        runtime = opt_int(body.get("runtime")) if media_type == "movie" else _show_runtime(body)
         return MediaDetails(
             genres=tuple(genres),
             imdb_id=imdb_id,
@@ -414,6 +411,27 @@ class TMDBClient(HttpClient):
             number_of_seasons=opt_int(body.get("number_of_seasons")),
             **common,
         )
+
+
+def _show_runtime(body: Mapping[str, Any]) -> int | None:
+    """A show's episode run time in minutes, or ``None``.
+
+    ``episode_run_time`` has been an empty list for most shows since 2023, so
+    the run time of ``last_episode_to_air`` (then ``next_episode_to_air``) is
+    taken when it is empty; 0 is TMDB's "not known".
+    """
+    run_times = body.get("episode_run_time")
+    if isinstance(run_times, list):
+        for value in run_times:
+            minutes = opt_int(value)
+            if minutes:
+                return minutes
+    for key in ("last_episode_to_air", "next_episode_to_air"):
+        episode = body.get(key)
+        minutes = opt_int(episode.get("runtime")) if isinstance(episode, dict) else None
+        if minutes:
+            return minutes
+    return None
 
 
 def _image(path: Any, size: str) -> str | None:

@@ -32,6 +32,16 @@ Decisions, verified against Watchmode's API reference (api.watchmode.com/docs,
   Watchmode record itself is wanted.
 * Regions: ``regions`` is sent as a comma list; without one the client's
   ``region`` is used.
+* Paths keep their trailing slash (``/status/``, ``/search/``,
+  ``/title/{id}/sources/``): every route in the reference ends in one.
+* Links: free plans put the text "Deeplinks available for paid plans only."
+  in ``ios_url`` and ``android_url``.  A URL field keeps only what is a link
+  (``scheme://`` and no blank: ``https://…``, ``nflx://…``); anything else
+  becomes ``None``, so no caller can show a sentence as a link.
+* ``/status/`` is documented as ``{"quota", "quotaUsed"}``; some keys answer
+  ``account_calls_limit``/``account_calls_used``/``quota_reset_datetime_utc``
+  instead.  Either is read, neither is required: a 200 JSON object from
+  ``/status/`` proves the key, and unknown counts are ``None``.
 * Secrets: the key is cut from every message, and aiohttp's errors (whose
   text may carry the URL with the key) are cut from the chain of ours.
 * TLS is always verified: this is a public API, there is no ``verify_ssl``.
@@ -41,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 import re
 from typing import Any, ClassVar, Final, Literal
 
@@ -72,6 +83,7 @@ FORMAT_RANK: Final[Mapping[str, int]] = {"4K": 3, "HD": 2, "SD": 1}
 
 _TITLE_ID_RE: Final = re.compile(r"^(\d+|tt\d+|movie-\d+|tv-\d+)$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
+_LINK_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
 
 class WatchmodeQuotaError(ResponseError):
@@ -84,14 +96,18 @@ class WatchmodeRateLimitError(RateLimitedError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WatchmodeStatus:
-    """The key's quota for the current period (``/status/``)."""
+    """The key's quota for the current period (``/status/``); ``None``: not said."""
 
-    quota: int
-    quota_used: int
+    quota: int | None
+    quota_used: int | None
+    resets_at: datetime | None = None
+    """When the period's count starts again (``quota_reset_datetime_utc``), UTC."""
 
     @property
-    def remaining(self) -> int:
-        """Calls left in this period (never negative)."""
+    def remaining(self) -> int | None:
+        """Calls left in this period (never negative); ``None`` when unknown."""
+        if self.quota is None or self.quota_used is None:
+            return None
         return max(0, self.quota - self.quota_used)
 
 
@@ -121,6 +137,7 @@ class StreamingSource:
     region: str | None
     web_url: str | None
     ios_url: str | None
+    """An app deep link; ``None`` on free plans (Watchmode sends a sentence)."""
     android_url: str | None
     format: str | None
     """``SD``, ``HD`` or ``4K``."""
@@ -246,9 +263,14 @@ class WatchmodeClient(HttpClient):
         """The key's quota and what is used of it (``/status/`` costs no quota)."""
         body = as_dict(await self._get("/status/", what="status"), self, "a status")
         quota, used = opt_int(body.get("quota")), opt_int(body.get("quotaUsed"))
-        if quota is None or used is None:
-            raise self.bad_answer("a status without quota and quotaUsed; is this Watchmode?")
-        return WatchmodeStatus(quota=quota, quota_used=used)
+        if quota is None and used is None:
+            quota = opt_int(body.get("account_calls_limit"))
+            used = opt_int(body.get("account_calls_used"))
+        return WatchmodeStatus(
+            quota=quota,
+            quota_used=used,
+            resets_at=_utc_datetime(body.get("quota_reset_datetime_utc")),
+        )
 
     async def async_get_info(self) -> UpstreamInfo:
         """Check the key with ``GET /status/``."""
@@ -322,6 +344,26 @@ def _route_name(path: str) -> str:
     return f"route {path}"
 
 
+def _link(value: Any) -> str | None:
+    """``value`` when it is a link (``scheme://…``, no blank), else ``None``."""
+    text = opt_str(value)
+    if text is None or not _LINK_RE.fullmatch(text.strip()):
+        return None
+    return text.strip()
+
+
+def _utc_datetime(value: Any) -> datetime | None:
+    """Parse ``2026-12-01 00:00:00`` (or ISO 8601) as UTC; ``None`` when it is not one."""
+    text = opt_str(value)
+    if text is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 def _title(entry: dict[str, Any]) -> WatchmodeTitle | None:
     title_id, name = opt_int(entry.get("id")), opt_str(entry.get("name"))
     if title_id is None or name is None:
@@ -347,9 +389,9 @@ def _source(entry: dict[str, Any]) -> StreamingSource | None:
         name=name,
         type=kind,
         region=opt_str(entry.get("region")),
-        web_url=opt_str(entry.get("web_url")),
-        ios_url=opt_str(entry.get("ios_url")),
-        android_url=opt_str(entry.get("android_url")),
+        web_url=_link(entry.get("web_url")),
+        ios_url=_link(entry.get("ios_url")),
+        android_url=_link(entry.get("android_url")),
         format=opt_str(entry.get("format")),
         price=opt_float(entry.get("price")),
         seasons=opt_int(entry.get("seasons")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -316,3 +317,24 @@ async def test_disabled_indexer_names_it_and_starts_no_reauth(
     assert unknown.value.translation_key == "jackett_unknown_indexer"
     jackett_sim.configure_indexer("eztv")
     assert (await search(hass, query="office", indexer="eztv"))["results"]
+
+
+async def test_unknown_publish_date_is_said_unknown(
+    hass: HomeAssistant, entry: MockConfigEntry, jackett_sim: JackettSimulator
+) -> None:
+    """A release without a date (or dated in the future) answers published None, "date unknown"."""
+    before = await search(hass, query="The Matrix", category="movies")
+    first, second = before["results"][0], before["results"][1]
+    assert first["published"] is not None
+    assert "date unknown" not in first["reasons"]
+    jackett_sim.set_publish_date(first["info_hash"], None)
+    jackett_sim.set_publish_date(second["info_hash"], datetime.now(UTC) + timedelta(days=2))
+    after = await search(hass, query="The Matrix", category="movies")
+    by_hash = {r["info_hash"]: r for r in after["results"]}
+    for info_hash in (first["info_hash"], second["info_hash"]):
+        assert by_hash[info_hash]["published"] is None
+        assert by_hash[info_hash]["reasons"][-1] == "date unknown"
+    # the order is the ranking's, not the dates': nothing moved for being "new"
+    assert [r["info_hash"] for r in after["results"]] == [r["info_hash"] for r in before["results"]]
+    others = [r for h, r in by_hash.items() if h not in (first["info_hash"], second["info_hash"])]
+    assert all(r["published"] is not None for r in others)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from custom_components.pandora_box.api.jackett import TorrentResult
 from custom_components.pandora_box.upstreams.jackett.ranking import (
+    DATE_UNKNOWN,
     GIB,
     Preferences,
     Rejection,
@@ -119,7 +121,9 @@ def test_prefer_resolution_puts_it_first() -> None:
 
 def test_reasons_and_score() -> None:
     """Reasons name what counted; the year match adds to the score."""
-    result = _result("Film.2020.1080p.BluRay.x265-A", seeders=1)
+    result = _result(
+        "Film.2020.1080p.BluRay.x265-A", seeders=1, published=datetime(2024, 5, 1, tzinfo=UTC)
+    )
     ranked = rank([result], Preferences(), year=2020)[0]
     assert ranked.reasons == ("1080p (preferred)", "BluRay", "x265", "1 seeder", "year matches")
     assert ranked.release == parse_release(result.title)
@@ -237,3 +241,16 @@ def test_preferences_options_round_trip() -> None:
 def test_release_info_defaults_to_unknown() -> None:
     """An empty parse says nothing."""
     assert ReleaseInfo() == parse_release("")
+
+
+def test_unknown_date_is_said_and_never_counts_as_new() -> None:
+    """No date: the reasons say so; age scores nothing, so "now" would not have helped either."""
+    old = _result("Film.2020.1080p.BluRay.x265-A", published=datetime(2021, 1, 1, tzinfo=UTC))
+    fresh = replace(old, published=datetime.now(UTC) - timedelta(hours=1))
+    undated = replace(old, published=None)
+    ranked = {r.result.published: r for r in rank([old, fresh, undated], Preferences())}
+    assert len(ranked) == 3
+    assert ranked[None].reasons[-1] == DATE_UNKNOWN
+    assert DATE_UNKNOWN not in ranked[old.published].reasons
+    assert DATE_UNKNOWN not in ranked[fresh.published].reasons
+    assert len({r.score for r in ranked.values()}) == 1  # a newer date earns nothing

@@ -130,6 +130,10 @@ async def test_details_carry_imdb_runtime_status(
     show = (await _call(hass, "get_media_details", media_type="tv", tmdb_id=1396))["item"]
     assert show["imdb_id"] == "tt0903747"
     assert show["link"] == "https://www.themoviedb.org/tv/1396"
+    # TMDB sends episode_run_time [] for this show: the runtime is its last episode's
+    assert show["runtime"] == 47
+    running = (await _call(hass, "get_media_details", media_type="tv", tmdb_id=95396))["item"]
+    assert running["runtime"] == 50
 
 
 async def test_language_and_region_of_the_entry(

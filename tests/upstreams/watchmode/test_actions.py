@@ -24,7 +24,7 @@ from custom_components.pandora_box.upstreams.watchmode.actions import (
 )
 from simulators import WatchmodeSimulator
 
-from ...helpers import mock_entry, setup_integration, state_of
+from ...helpers import form_input, mock_entry, setup_integration, state_of
 
 SOURCES = "/title/"
 
@@ -288,3 +288,42 @@ async def test_revoked_key_starts_reauth(
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+
+# -- upstream facts: free-plan deep links, the shapes of /status/ -------------------------
+
+
+@pytest.mark.parametrize("paid_plan", [False, True])
+async def test_no_sentence_is_shown_as_a_link(
+    hass: HomeAssistant, watchmode_sim: WatchmodeSimulator, paid_plan: bool
+) -> None:
+    """A free plan's "Deeplinks available…" text never reaches an answer; every link is one."""
+    watchmode_sim.paid_plan = paid_plan
+    config_entry = watchmode_entry(watchmode_sim)
+    await setup_integration(hass, config_entry)
+    response = await _sources(hass, tmdb_id=603, media_type="movie", regions=["US", "DE"])
+    assert response["sources"]
+    assert "Deeplinks" not in repr(response)
+    for source in response["sources"]:
+        assert source["web_url"].startswith("https://"), source
+
+
+@pytest.mark.parametrize("status_fields", ["quota", "account", "none"])
+async def test_setup_with_either_status_shape(
+    hass: HomeAssistant, watchmode_sim: WatchmodeSimulator, status_fields: Any
+) -> None:
+    """The config flow and setup take either shape of ``/status/``, and neither."""
+    watchmode_sim.status_fields = status_fields
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "watchmode"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(watchmode_sim)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    assert any(r.path.endswith("/status/") for r in watchmode_sim.requests)
+    await hass.async_block_till_done()
+    assert state_of(result["result"]) is ConfigEntryState.LOADED
+    response = await _sources(hass, tmdb_id=603, media_type="movie")
+    assert response["sources"]

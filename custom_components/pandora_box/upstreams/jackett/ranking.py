@@ -52,7 +52,12 @@ Ranking — how a caller (``download_media``) uses it::
   codec, seeders on a log scale, year match); ties break on seeders, then
   smaller size, then title, then info hash: the order is deterministic.
 * ``RankedResult.reasons`` is a short list of English phrases ("1080p
-  (preferred)", "BluRay", "x265", "120 seeders", "year matches").
+  (preferred)", "BluRay", "x265", "120 seeders", "year matches", and
+  ``DATE_UNKNOWN`` when the publish date is not known).
+* Age never scores: a release is not preferred for being new.  Jackett sends
+  an unknown publish date as "now" (``ResultPage.cs`` L82); the client turns
+  that into ``published=None`` and the ranking says ``DATE_UNKNOWN``, so no
+  caller can take such a release for a new one.
 * Options keys for the Jackett entry's options flow are the ``OPT_*``
   constants; ``Preferences.from_options``/``to_options`` convert both ways.
 """
@@ -284,6 +289,9 @@ _W_CODEC = 10.0
 _W_SEEDERS = 8.0
 _W_YEAR = 5.0
 
+DATE_UNKNOWN = "date unknown"
+"""The reason of a result whose publish date Jackett did not know (``published`` None)."""
+
 
 def _category_of(result: TorrentResult) -> Category | None:
     """Return the category family of a result's Newznab categories, if any."""
@@ -375,6 +383,8 @@ def _score(
     if year is not None and release.year == year:
         score += _W_YEAR
         reasons.append("year matches")
+    if result.published is None:
+        reasons.append(DATE_UNKNOWN)  # no points either way: age is never scored
     return round(score, 3), tuple(reasons)
 
 
