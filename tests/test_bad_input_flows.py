@@ -745,3 +745,88 @@ async def test_options_take_anything_cleanly(
             hass.config_entries.options.async_abort(flow_id)
     finally:
         await _restore(hass, entry, saved)
+
+
+# -- what the properties found, pinned ----------------------------------------------------
+
+FOUND_CONFIG = [
+    ("qbittorrent", CONF_URL, "http://\x1f/", "invalid_url"),  # yarl keeps it as the host
+    ("qbittorrent", CONF_URL, "http://127.0.0.1:0", "invalid_url"),
+    ("jackett", CONF_URL, "http://a b/", "invalid_url"),
+    ("jackett", CONF_URL, "http://127.0.0.1\t:8080/", "invalid_url"),  # yarl drops the tab
+    ("portainer", CONF_URL, f"http://{'x' * 64}.example/", "invalid_url"),  # a 64-char label
+    ("jellyfin", CONF_API_KEY, 'abc"def', "invalid_api_key"),  # breaks Token="…"
+    ("portainer", CONF_API_KEY, "ptr_abc\r\nX-Injected: 1", "invalid_api_key"),  # aiohttp raised
+    ("tmdb", CONF_API_KEY, "", "invalid_api_key"),  # was sent as is
+    ("watchmode", CONF_API_KEY, "k" * 5000, "invalid_api_key"),
+    ("qbittorrent", CONF_USERNAME, "", "invalid_username"),  # was sent as is
+    ("cloudcmd", CONF_PASSWORD, "pw\x00", "invalid_password"),
+    ("cloudcmd", CONF_ROOT, "/media\x7f", "invalid_root"),  # DEL passed the < 32 check
+    ("tmdb", CONF_LANGUAGE, "\x1fen-US", "invalid_language"),  # strip() hid it
+    ("watchmode", CONF_REGION, "US\x1c", "invalid_region"),
+]
+
+
+@pytest.mark.parametrize(("kind", "field", "value", "error"), FOUND_CONFIG)
+async def test_found_config_input_is_refused_on_its_field(
+    hass: HomeAssistant,
+    stack: Stack,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    field: str,
+    value: str,
+    error: str,
+) -> None:
+    """Each value the properties found: its own translated error, and no request."""
+    assert error in CONFIG_ERRORS
+    count = len(hass.config_entries.async_entries(DOMAIN))
+    flow_id = await _open_user_form(hass, kind)
+    user_input = {**form_input(stack.sims[kind]), field: value}
+    outcome = await submit(
+        hass, hass.config_entries.flow, flow_id, user_input, stack, caplog,
+        errors=CONFIG_ERRORS, what=(kind, field),
+    )  # fmt: skip
+    assert outcome.kind == "refused"
+    assert outcome.result is not None
+    assert outcome.result["errors"] == {field: error}
+    assert len(hass.config_entries.async_entries(DOMAIN)) == count
+
+
+FOUND_OPTIONS = [
+    ("tmdb", "cache_ttl", math.nan, "invalid_number"),  # int(nan) raised in the flow
+    ("watchmode", "cache_ttl", 2.5, "invalid_number"),  # was cut to 2
+    ("qbittorrent", "torrent_count", math.nan, "invalid_number"),
+    ("jackett", "min_seeders", math.nan, "invalid_number"),
+    ("jackett", "max_size_tv_gb", math.nan, "invalid_number"),
+    ("qbittorrent", "movie_category", "/movies", "invalid_category"),  # qBittorrent refuses it
+    ("qbittorrent", "tv_category", "\x1f", "invalid_category"),  # strip() hid it
+    ("qbittorrent", "download_path", "/downloads\x1f", "invalid_folder"),
+    ("qbittorrent", "library_folders", "movies=/media/Movies\x1etv=/x", "invalid_library_folders"),
+    ("watchmode", "my_services", ["Net\x00flix"], "invalid_services"),
+    ("watchmode", "my_services", ["x" * 101], "invalid_services"),
+]
+
+
+@pytest.mark.parametrize(("kind", "field", "value", "error"), FOUND_OPTIONS)
+async def test_found_option_input_is_refused_on_its_field(
+    hass: HomeAssistant,
+    stack: Stack,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    field: str,
+    value: Any,
+    error: str,
+) -> None:
+    """Each value the properties found: its own translated error, the options unchanged."""
+    assert error in OPTIONS_ERRORS
+    entry = stack.entries[kind]
+    saved = _snapshot(entry)
+    flow_id, _ = await _open_options(hass, entry)
+    outcome = await submit(
+        hass, hass.config_entries.options, flow_id, {**_good_options(kind), field: value},
+        stack, caplog, errors=OPTIONS_ERRORS, what=(kind, field),
+    )  # fmt: skip
+    assert outcome.kind == "refused"
+    assert outcome.result is not None
+    assert outcome.result["errors"] == {field: error}
+    assert _snapshot(entry) == saved
