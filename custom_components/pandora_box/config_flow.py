@@ -71,6 +71,7 @@ from .const import (
 )
 from .coordinator import PandoraConfigEntry
 from .upstreams import UPSTREAMS, create_client, upstream_of
+from .validation import has_control_character, valid_api_key, valid_login_text
 
 SECRETS: Final = frozenset({CONF_PASSWORD, CONF_API_KEY})
 CREDENTIALS: Final = frozenset({CONF_USERNAME, CONF_PASSWORD, CONF_API_KEY})
@@ -94,6 +95,12 @@ _SELECTORS: Final = {
     CONF_REGION: _TEXT,
     CONF_ROOT: _TEXT,
 }
+_CREDENTIAL_CHECKS: Final[dict[str, Callable[[str], bool]]] = {
+    CONF_USERNAME: valid_login_text,
+    CONF_PASSWORD: valid_login_text,
+    CONF_API_KEY: valid_api_key,
+}
+"""Checked before any request: a malformed credential gets ``invalid_<field>``."""
 _LANGUAGE_RE: Final = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
 
@@ -127,7 +134,13 @@ def _schema(
 
 def _normalise(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
     """Tidy the fields of ``data`` in place and return the errors of malformed ones."""
-    errors: dict[str, str] = {}
+    # a control character anywhere, even where tidying would strip it: a typo or a
+    # paste gone wrong, never part of a value (each field's error names its rules)
+    errors: dict[str, str] = {
+        field: f"invalid_{field}"
+        for field in fields_of(kind)
+        if isinstance(data.get(field), str) and has_control_character(data[field])
+    }
     try:
         data[CONF_URL] = str(parse_base_url(str(data.get(CONF_URL, "")))).rstrip("/")
     except ValueError:
@@ -147,11 +160,16 @@ def _normalise(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
             not root.startswith("/")
             or ".." in parts
             or any(ch in root for ch in "\\\0")
-            or any(ord(ch) < 32 for ch in root)
+            or has_control_character(root)
         ):
             errors[CONF_ROOT] = "invalid_root"
         else:
             data[CONF_ROOT] = "/" + "/".join(p for p in parts if p and p != ".")
+    if CONF_API_KEY in data:
+        data[CONF_API_KEY] = str(data[CONF_API_KEY]).strip(" ")  # pasted with a space
+    for field, valid in _CREDENTIAL_CHECKS.items():
+        if field in fields_of(kind) and not valid(str(data.get(field, ""))):
+            errors[field] = f"invalid_{field}"
     return errors
 
 

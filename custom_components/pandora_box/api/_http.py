@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import hashlib
+import ipaddress
 import json as jsonlib
+import re
 from typing import Any, ClassVar
 
 import aiohttp
@@ -43,19 +45,43 @@ def parse_base_url(url: str) -> URL:
     Raises ``ValueError`` with a readable reason for anything else, so the
     config flow can tell a malformed URL apart from an unreachable host.
     """
+    text = url.strip()
+    # yarl keeps a control character or a space in the host and silently drops
+    # tabs and newlines (WHATWG): a URL with any of them is a typo, not an address
+    if any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+        raise ValueError("the URL must not contain spaces or control characters")
     try:
-        parsed = URL(url.strip())
-    except (TypeError, ValueError) as err:
+        parsed = URL(text)
+        host = parsed.raw_host
+    except (TypeError, ValueError) as err:  # a port out of range, a bad IDNA name
         raise ValueError(f"not a URL: {err}") from err
     if parsed.scheme not in ("http", "https"):
         raise ValueError("the URL must start with http:// or https://")
-    if not parsed.host:
+    if not host:
         raise ValueError("the URL has no host name")
+    if not _valid_host(host):
+        raise ValueError("the URL's host is neither an IP address nor a host name")
+    if parsed.explicit_port == 0:
+        raise ValueError("port 0 cannot be connected to")
     if parsed.user or parsed.password:
         raise ValueError("put credentials in their own fields, not in the URL")
     if parsed.query_string or parsed.fragment:
         raise ValueError("the URL must not have a query or fragment")
     return parsed.with_path(parsed.path.rstrip("/") or "/")
+
+
+_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+"""One DNS label (RFC 1123; ``_`` too, which Docker's service names use)."""
+
+
+def _valid_host(host: str) -> bool:
+    """Whether ``host`` (IDNA-encoded, as yarl's ``raw_host``) is an IP address or a DNS name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        name = host.removesuffix(".")
+        return 0 < len(name) <= 253 and all(_LABEL.match(label) for label in name.split("."))
+    return True
 
 
 def origin(url: URL) -> str:

@@ -43,7 +43,7 @@ from ...api.jackett import JackettClient, TorrentResult
 from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry, entry_client
 from ...helpers import EntryResolver, invalid, upstream_errors
-from ...validation import whole_number
+from ...validation import form_number, whole_number
 from .ranking import (
     CATEGORY_IDS,
     CODECS,
@@ -263,13 +263,19 @@ def options_from_input(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict
         user_input[OPT_ALLOWED_RESOLUTIONS]
     ):
         errors[OPT_PREFERRED_RESOLUTIONS] = "preferred_not_allowed"
-    if errors:
+    min_seeders = form_number(user_input[OPT_MIN_SEEDERS], whole=True)
+    if min_seeders is None:
+        errors[OPT_MIN_SEEDERS] = "invalid_number"  # NaN or a fraction
+    for key in (OPT_MAX_SIZE_MOVIES_GB, OPT_MAX_SIZE_TV_GB):
+        if form_number(user_input[key]) is None:
+            errors[key] = "invalid_number"  # NaN
+    if errors or min_seeders is None:
         return {}, errors
     given = {
         OPT_PREFERRED_SOURCES: [],
         OPT_PREFERRED_CODECS: [],
         **user_input,
-        OPT_MIN_SEEDERS: int(user_input[OPT_MIN_SEEDERS]),
+        OPT_MIN_SEEDERS: int(min_seeders),
     }
     return Preferences.from_options(given).to_options(), {}
 

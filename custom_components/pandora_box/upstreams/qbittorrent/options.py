@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 
 from ...const import DEFAULT_LIBRARY_FOLDERS
+from ...validation import form_number, has_control_character, valid_category_name
 from ..cloudcmd import PathRejectedError, confine, replace_prefix
 from .tracker import CONF_TORRENT_COUNT, CONF_TORRENT_ENTITIES, MAX_TORRENT_COUNT, TorrentOptions
 
@@ -44,6 +45,9 @@ def parse_library_folders(text: str) -> dict[str, str]:
     (``cloudcmd.paths.confine`` against ``/``), its final check against the CloudCmd
     root comes when a download completes.
     """
+    if has_control_character(text.replace("\r\n", "\n").replace("\n", "")):
+        # splitlines() would take \x1c-\x1e and \x85 for line breaks
+        raise ValueError("control character in the folders")
     folders: dict[str, str] = {}
     for raw in text.splitlines():
         line = raw.strip()
@@ -168,8 +172,12 @@ def library_options_from_input(
     options: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key in (CONF_MOVIE_CATEGORY, CONF_TV_CATEGORY):
-        value = str(user_input.get(key) or "").strip()
-        if value:
+        raw = str(user_input.get(key) or "")
+        value = raw.strip()
+        # a control character is refused even where stripping would hide it
+        if has_control_character(raw) or (value and not valid_category_name(value)):
+            errors[key] = "invalid_category"  # qBittorrent would refuse every download
+        elif value:
             options[key] = value
     try:
         folders = parse_library_folders(str(user_input.get(CONF_LIBRARY_FOLDERS) or ""))
@@ -183,13 +191,15 @@ def library_options_from_input(
         options[CONF_LIBRARY_FOLDERS] = folders
     mapping: dict[str, str] = {}
     for key in (CONF_DOWNLOAD_PATH, CONF_CLOUDCMD_DOWNLOAD_PATH):
-        value = str(user_input.get(key) or "").strip()
-        if not value:
-            continue
-        try:
-            mapping[key] = check_folder(value)
-        except ValueError:
+        raw = str(user_input.get(key) or "")
+        value = raw.strip()
+        if has_control_character(raw):  # even where stripping would hide it
             errors[key] = "invalid_folder"
+        elif value:
+            try:
+                mapping[key] = check_folder(value)
+            except ValueError:
+                errors[key] = "invalid_folder"
     if len(mapping) == 1 and not errors:
         missing = (
             CONF_CLOUDCMD_DOWNLOAD_PATH if CONF_DOWNLOAD_PATH in mapping else CONF_DOWNLOAD_PATH
@@ -218,6 +228,8 @@ class QBittorrentOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             library, errors = library_options_from_input(user_input)
+            if form_number(user_input[CONF_TORRENT_COUNT], whole=True) is None:
+                errors[CONF_TORRENT_COUNT] = "invalid_number"  # NaN or a fraction
             if not errors:
                 options = TorrentOptions.from_options(user_input)
                 self.automatic_reload = options != TorrentOptions.from_options(

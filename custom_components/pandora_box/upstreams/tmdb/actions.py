@@ -45,7 +45,7 @@ from ...api.tmdb import MAX_PAGE, MediaDetails, MediaItem, MediaPage, MediaType,
 from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry
 from ...helpers import EntryResolver, invalid, upstream_errors
-from ...validation import whole_number
+from ...validation import form_number, whole_number
 from ..cache import (
     CONF_CACHE_TTL,
     DEFAULT_CACHE_TTL_MIN,
@@ -404,19 +404,22 @@ class TMDBOptionsFlow(OptionsFlow):
 
     async def async_step_tmdb(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the cache lifetime."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_CACHE_TTL: int(user_input[CONF_CACHE_TTL]),
-                }
-            )
+            ttl = form_number(user_input[CONF_CACHE_TTL], whole=True)
+            if ttl is not None:
+                return self.async_create_entry(
+                    data={**self.config_entry.options, CONF_CACHE_TTL: int(ttl)}
+                )
+            errors[CONF_CACHE_TTL] = "invalid_number"  # NaN or a fraction
         schema = vol.Schema({vol.Required(CONF_CACHE_TTL): cache_ttl_selector()})
         current = {
             CONF_CACHE_TTL: self.config_entry.options.get(CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN)
         }
         return self.async_show_form(
-            step_id=STEP_TMDB, data_schema=self.add_suggested_values_to_schema(schema, current)
+            step_id=STEP_TMDB,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
+            errors=errors,
         )
 
 

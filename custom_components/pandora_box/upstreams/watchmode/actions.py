@@ -47,7 +47,7 @@ from ...api.watchmode import StreamingSource, WatchmodeQuotaError, deduplicate_s
 from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry
 from ...helpers import EntryResolver, invalid, upstream_errors
-from ...validation import whole_number
+from ...validation import form_number, has_control_character, valid_name, whole_number
 from ..cache import CONF_CACHE_TTL, DEFAULT_CACHE_TTL_MIN, async_cached_sources
 from ..tmdb import cache_ttl_selector, valid_media_type, valid_tmdb_id
 
@@ -61,6 +61,8 @@ CONF_MY_SERVICES: Final = "my_services"
 """The services the user subscribes to (names or Watchmode source ids); ``media/download.py``."""
 
 MAX_REGIONS: Final = 10
+MAX_MY_SERVICES: Final = 50
+"""Most services the options take (Watchmode knows a few hundred sources in all)."""
 _IMDB_RE: Final = re.compile(r"^tt\d{1,10}$")
 _REGION_RE: Final = re.compile(r"^[A-Z]{2}$")
 
@@ -233,17 +235,27 @@ class WatchmodeOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            services = [
-                str(s).strip() for s in user_input.get(CONF_MY_SERVICES, []) if str(s).strip()
-            ]
-            return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_CACHE_TTL: int(user_input[CONF_CACHE_TTL]),
-                    CONF_MY_SERVICES: list(dict.fromkeys(services)),
-                }
-            )
+            ttl = form_number(user_input[CONF_CACHE_TTL], whole=True)
+            if ttl is None:
+                errors[CONF_CACHE_TTL] = "invalid_number"  # NaN or a fraction
+            given = [str(s) for s in user_input.get(CONF_MY_SERVICES, [])]
+            services = list(dict.fromkeys(s.strip() for s in given if s.strip()))
+            if (
+                len(services) > MAX_MY_SERVICES
+                or not all(map(valid_name, services))
+                or any(map(has_control_character, given))  # stripping would hide it
+            ):
+                errors[CONF_MY_SERVICES] = "invalid_services"
+            if ttl is not None and not errors:
+                return self.async_create_entry(
+                    data={
+                        **self.config_entry.options,
+                        CONF_CACHE_TTL: int(ttl),
+                        CONF_MY_SERVICES: services,
+                    }
+                )
         schema = vol.Schema(
             {
                 vol.Required(CONF_CACHE_TTL): cache_ttl_selector(),
@@ -257,5 +269,6 @@ class WatchmodeOptionsFlow(OptionsFlow):
         }
         return self.async_show_form(
             step_id=STEP_WATCHMODE,
-            data_schema=self.add_suggested_values_to_schema(schema, current),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or current),
+            errors=errors,
         )
