@@ -38,11 +38,12 @@ State tests can change: ``rotate_credentials(api_key=...)``, ``quota`` and
 ``quota_used``, ``set_sources`` (replace a title's rows), ``set_rate_limit``,
 ``paid_plan``, ``status_fields``, and ``deny()`` (``POST /_sim/denied``): a
 good key whose plan does not include the title routes (``/search/``,
-``/title/{id}/sources/``; ``/status/`` stays open).  Watchmode's API reference ("Errors", api.watchmode.com/docs) lists 403
-as "the API key does not have access to this endpoint" (a plan restriction,
-see ``shared/upstreams.md``); the body has Watchmode's error shape, its exact
-``statusMessage`` is not documented and is ours.  It is answered after the key
-check and before the quota check, and costs no quota.
+``/title/{id}/sources/``; ``/status/`` stays open). Watchmode's API reference
+("Errors", api.watchmode.com/docs) lists 403 as "the API key does not have
+access to this endpoint" (a plan restriction, see ``shared/upstreams.md``);
+the body has Watchmode's error shape, its exact ``statusMessage`` is not
+documented and is ours. It is answered after the key check and before the
+quota check, and costs no quota.
 """
 
 from __future__ import annotations
