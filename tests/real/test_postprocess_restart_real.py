@@ -307,6 +307,7 @@ async def test_a_killed_hass_resumes_the_job_and_announces_it_once(
                 "folder": "/library/Movies",
                 "path": f"/library/Movies/{NAME}",
             }
+
             # the event is fired, then its step written: the journal may trail the event
             async def announced() -> dict[str, Any] | None:
                 job = hass.journal(entry_id).get(info_hash)
