@@ -501,7 +501,7 @@ async def test_container_action_unknown_container(
 
 @pytest.mark.parametrize(
     ("container_id", "action"),
-    [("../../../system/status", "start"), ("a/b", "stop"), ("", "start"), ("abc", "kill")],
+    [("../../../system/status", "start"), ("a/b", "stop"), ("", "start"), ("abc", "remove")],
 )
 async def test_container_action_bad_input(
     session: aiohttp.ClientSession, sim: PortainerSimulator, container_id: str, action: Any
@@ -749,7 +749,7 @@ async def test_sim_docker_proxy(session: aiohttp.ClientSession, sim: PortainerSi
     key = {"X-API-Key": sim.api_key}
     docker = f"{sim.url}/api/endpoints/1/docker"
     async with session.get(f"{docker}/containers/json", headers=key) as resp:
-        assert resp.headers["Api-Version"] == "1.47"
+        assert resp.headers["Api-Version"] == "1.52"
         running = [c["Names"][0] for c in await resp.json()]
     assert "/watchtower" not in running  # without all=1 only running containers
     label = '{"label": ["com.docker.compose.project=pandora"]}'
