@@ -470,6 +470,9 @@ class PortainerSimulator(Simulator):
         )
         if stack is not None and spec.name not in {sv.name for sv in stack.services}:
             stack.services.append(spec)
+        for host, _target in spec.volumes:
+            if not host.startswith("/"):
+                self._volume(host, spec)  # docker creates a named volume on first use
         return self._create(spec, created=now, started=now)
 
     def remove_container(self, name: str, endpoint_id: int = 1) -> None:

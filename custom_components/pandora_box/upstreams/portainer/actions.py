@@ -13,6 +13,7 @@ nothing is sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Final
 
@@ -26,8 +27,7 @@ from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry, coordinator_of
 from ...helpers import EntryResolver, invalid
 from .coordinator import PortainerCoordinator
-from .entities import async_send, device_identifier
-from .model import PortainerContainerData, PortainerEndpointData
+from .entities import async_prune, async_recreate, device_identifier
 
 SERVICE_PRUNE_IMAGES: Final = "prune_images"
 SERVICE_RECREATE_CONTAINER: Final = "recreate_container"
@@ -52,39 +52,18 @@ def _device_key(
     return None
 
 
-def _environment(
-    hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
-) -> PortainerEndpointData:
-    """The environment the call's device is; a translated error otherwise."""
-    coordinator = coordinator_of(entry, PortainerCoordinator)
-    endpoints = coordinator.data.endpoints
-    key = _device_key(hass, entry, call.data[ATTR_DEVICE_ID], set(endpoints))
+def _target[T](
+    hass: HomeAssistant,
+    entry: PandoraConfigEntry,
+    call: ServiceCall,
+    items: Mapping[str, T],
+    error: str,
+) -> T:
+    """The item of ``items`` (devices of one kind) the call's device is; else ``error``."""
+    key = _device_key(hass, entry, call.data[ATTR_DEVICE_ID], set(items))
     if key is None:
-        raise invalid(
-            "portainer_not_an_environment",
-            title=entry.title,
-            device_id=call.data[ATTR_DEVICE_ID],
-        )
-    return endpoints[key]
-
-
-def _container(
-    hass: HomeAssistant, entry: PandoraConfigEntry, call: ServiceCall
-) -> PortainerContainerData:
-    """The container the call's device is; a translated error otherwise."""
-    coordinator = coordinator_of(entry, PortainerCoordinator)
-    containers = coordinator.data.containers
-    key = _device_key(hass, entry, call.data[ATTR_DEVICE_ID], set(containers))
-    if key is None:
-        raise invalid(
-            "portainer_not_a_container",
-            title=entry.title,
-            device_id=call.data[ATTR_DEVICE_ID],
-        )
-    data = containers[key]
-    if data.docker_id is None:
-        raise invalid("container_removed", title=entry.title, name=data.name)
-    return data
+        raise invalid(error, title=entry.title, device_id=call.data[ATTR_DEVICE_ID])
+    return items[key]
 
 
 def async_register_portainer_actions(
@@ -98,40 +77,25 @@ def async_register_portainer_actions(
 
     async def prune_images(call: ServiceCall) -> None:
         entry = get_entry(hass, call, Kind.PORTAINER)
-        environment = _environment(hass, entry, call)
         coordinator = coordinator_of(entry, PortainerCoordinator)
-        endpoint_id = environment.endpoint.id
-        await async_send(
-            coordinator,
-            "environment",
-            environment.endpoint.name,
-            "prune_images",
-            lambda: coordinator.client.async_prune_images(
-                endpoint_id, dangling=call.data[ATTR_DANGLING], until=call.data.get(ATTR_UNTIL)
-            ),
+        environment = _target(
+            hass, entry, call, coordinator.data.endpoints, "portainer_not_an_environment"
         )
-        coordinator.request_disk_read()
-        await coordinator.async_request_refresh()
+        await async_prune(
+            coordinator,
+            environment,
+            "images",
+            dangling=call.data[ATTR_DANGLING],
+            until=call.data.get(ATTR_UNTIL),
+        )
 
     async def recreate_container(call: ServiceCall) -> None:
         entry = get_entry(hass, call, Kind.PORTAINER)
-        data = _container(hass, entry, call)
         coordinator = coordinator_of(entry, PortainerCoordinator)
-        docker_id = data.docker_id
-        assert docker_id is not None
-        pull = call.data[ATTR_PULL_IMAGE]
-        await async_send(
-            coordinator,
-            "container",
-            data.name,
-            "recreate",
-            lambda: coordinator.client.async_recreate_container(
-                data.endpoint_id, docker_id, pull=pull
-            ),
-        )
-        if pull and data.reference:
-            coordinator.fetcher.updates.invalidate(data.endpoint_id, data.reference)
-        await coordinator.async_refresh()
+        data = _target(hass, entry, call, coordinator.data.containers, "portainer_not_a_container")
+        if data.docker_id is None:
+            raise invalid("container_removed", title=entry.title, name=data.name)
+        await async_recreate(coordinator, data, data.docker_id, pull=call.data[ATTR_PULL_IMAGE])
 
     async_register_admin_service(
         hass,

@@ -19,6 +19,7 @@ device that is not in the current data (``async_remove_device``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import Literal, override
 
 from homeassistant.core import CALLBACK_TYPE, callback
@@ -206,6 +207,52 @@ async def async_send[R](
     raise AssertionError  # pragma: no cover - upstream_errors re-raises
 
 
+async def async_recreate(
+    coordinator: PortainerCoordinator,
+    data: PortainerContainerData,
+    docker_id: str,
+    *,
+    pull: bool,
+) -> None:
+    """Recreate a container through Portainer (pulling first if asked), then refresh."""
+    await async_send(
+        coordinator,
+        "container",
+        data.name,
+        "recreate",
+        lambda: coordinator.client.async_recreate_container(data.endpoint_id, docker_id, pull=pull),
+    )
+    if pull and data.reference:
+        coordinator.fetcher.updates.invalidate(data.endpoint_id, data.reference)
+    await coordinator.async_refresh()
+
+
+async def async_prune(
+    coordinator: PortainerCoordinator,
+    data: PortainerEndpointData,
+    what: Literal["images", "volumes"],
+    *,
+    dangling: bool = False,
+    until: timedelta | None = None,
+) -> None:
+    """Prune an environment's unused images or anonymous volumes; read disk usage again."""
+    client = coordinator.client
+    endpoint_id = data.endpoint.id
+    await async_send(
+        coordinator,
+        "environment",
+        data.endpoint.name,
+        f"prune_{what}",
+        lambda: (
+            client.async_prune_images(endpoint_id, dangling=dangling, until=until)
+            if what == "images"
+            else client.async_prune_volumes(endpoint_id)
+        ),
+    )
+    coordinator.request_disk_read()
+    await coordinator.async_refresh()
+
+
 class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
     """An entity of an environment."""
 
@@ -232,22 +279,8 @@ class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
     async def async_prune(self, what: Literal["images", "volumes"]) -> None:
         """Prune unused images (all, not only dangling) or anonymous volumes, then refresh."""
         data = self.device_data
-        coordinator = self.coordinator
-        name = data.endpoint.name if data is not None else self.device_key
-        endpoint_id = data.endpoint.id if data is not None else 0
-        client = coordinator.client
-        await self._async_send(
-            "environment",
-            name,
-            f"prune_{what}",
-            lambda: (
-                client.async_prune_images(endpoint_id, dangling=False)
-                if what == "images"
-                else client.async_prune_volumes(endpoint_id)
-            ),
-        )
-        coordinator.request_disk_read()
-        await coordinator.async_refresh()
+        if data is not None:
+            await async_prune(self.coordinator, data, what)
 
 
 class PortainerVolumeEntity(PortainerEntity[PortainerVolumeData]):
@@ -339,19 +372,8 @@ class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
 
     async def async_recreate(self, *, pull: bool) -> None:
         """Recreate the container with all its settings (Portainer's recreate), then refresh."""
-        coordinator = self.coordinator
         data, docker_id = self.live_container()
-        await self._async_send(
-            "container",
-            data.name,
-            "recreate",
-            lambda: coordinator.client.async_recreate_container(
-                data.endpoint_id, docker_id, pull=pull
-            ),
-        )
-        if pull and data.reference:
-            coordinator.fetcher.updates.invalidate(data.endpoint_id, data.reference)
-        await coordinator.async_refresh()
+        await async_recreate(self.coordinator, data, docker_id, pull=pull)
 
 
 class PortainerStackEntity(PortainerEntity[PortainerStackData]):

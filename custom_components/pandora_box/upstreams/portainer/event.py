@@ -52,6 +52,7 @@ class PortainerContainerEventEntity(PortainerContainerEntity, EventEntity):
             self._seen_poll = poll
             for event_type in data.events:
                 self._trigger_event(event_type, {"container": data.name})
+                self.async_write_ha_state()  # each one, not only the last
         super()._handle_coordinator_update()
 
 

@@ -624,7 +624,8 @@ def container_events(
         ):
             events.append("restart")
     health = new.health
-    if health is not None and health != old.health:
+    # Docker's list hides the health while paused ("Up 2 hours (Paused)"): not a change.
+    if health is not None and health != old.health and before != "paused":
         events.append(f"health_status_{health}")
     return tuple(events)
 
