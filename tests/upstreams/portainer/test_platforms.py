@@ -17,7 +17,7 @@ from homeassistant.const import (
     STATE_ON,
     STATE_UNAVAILABLE,
 )
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
@@ -65,6 +65,7 @@ def fired(hass: HomeAssistant) -> list[tuple[str, str]]:
     """Every (entity id, event type) an event entity fires from now on."""
     seen: list[tuple[str, str]] = []
 
+    @callback
     def listener(event: Event[Any]) -> None:
         new = event.data.get("new_state")
         if new is not None and new.domain == "event" and (kind := new.attributes.get("event_type")):
