@@ -405,3 +405,34 @@ async def test_new_volume_and_new_service_after_a_disk_read(
     await poll(hass, entry)
     assert device_of(device_registry, "volume_1_redis-data") is not None
     assert device_of(device_registry, "container_1_redis") is not None
+
+
+async def test_stats_and_inspects_per_poll_are_bounded(hass: HomeAssistant) -> None:
+    """A fleet of 120 containers: at most 40 stats and 20 inspects a poll, all in turn."""
+    sim = PortainerSimulator(extra_containers=115)
+    await sim.start()
+    try:
+        config_entry = mock_entry(sim, entry_id=ENTRY_ID)
+        await setup_integration(hass, config_entry)
+        coordinator = coordinator_of(config_entry)
+        running = sum(c.state == "running" for c in sim.containers)
+        sampled: set[str] = set()
+        for _ in range(4):
+            sim.requests.clear()
+            await coordinator.async_refresh()
+            stats = [r.path for r in sim.requests if r.path.endswith("/stats")]
+            inspects = [
+                r.path
+                for r in sim.requests
+                if r.path.endswith("/json")
+                and "/containers/" in r.path
+                and not r.path.endswith("/containers/json")
+            ]
+            assert len(stats) <= 40
+            assert len(inspects) <= 20
+            sampled.update(stats)
+        assert len(sampled) == running  # everyone had a turn
+        with_stats = [c for c in coordinator.data.containers.values() if c.stats is not None]
+        assert len(with_stats) == running  # the others kept their numbers
+    finally:
+        await sim.stop()

@@ -36,12 +36,16 @@ carried over from the previous poll, unavailable, and never counted as
 gone.
 
 Stats and start times.  CPU and memory are read for running containers
-only, and the start time (inspect) only when a container is new, changed
-state, or its ``Status`` says it started again since; all of them run
-concurrently, at most ``stats_concurrency`` at a time, each call under its
-own ``stats_timeout``, so one slow container costs its own numbers for one
-poll, never the others' (the pass ends within ``ceil(n / concurrency) *
-timeout``).
+only, and the inspect (start time, restart count, OOM, image id) only when
+a container is new, changed state, or its ``Status`` says it started again
+since; all of them run concurrently, at most ``stats_concurrency`` at a
+time, each call under its own ``stats_timeout``, so one slow container
+costs its own numbers for one poll, never the others'.  Per poll at most
+``STATS_PER_POLL`` stats and ``INSPECTS_PER_POLL`` inspects are sent: a
+bigger fleet is sampled in turns (the longest unsampled first) and keeps
+its previous numbers meanwhile, so a poll's cost has a fixed bound (the
+pass ends within ``ceil(bound / concurrency) * timeout``).  CPU % stays
+right across turns: it is the delta since that container's previous sample.
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ from .updates import ImageStatus, UpdateChecker, checkable
 
 STATS_CONCURRENCY: Final = 6
 """Stats and inspect calls in flight at once (each is a Docker API call on the host)."""
+STATS_PER_POLL: Final = 40
+"""Stats calls per poll at most: a bigger fleet is sampled in turns (oldest sample first)."""
+INSPECTS_PER_POLL: Final = 20
+"""Inspect calls per poll at most (containers never inspected first)."""
 STATS_TIMEOUT: Final = 5.0
 """Seconds one stats or inspect call may take before its container goes without."""
 
@@ -319,6 +327,10 @@ class PortainerFetcher:
         self.entry_id = entry_id
         self.stats_concurrency = STATS_CONCURRENCY
         self.stats_timeout = STATS_TIMEOUT
+        self.stats_per_poll = STATS_PER_POLL
+        self.inspects_per_poll = INSPECTS_PER_POLL
+        self._sampled: dict[str, int] = {}
+        self._last_stats: dict[str, ContainerStats] = {}
         self.updates = UpdateChecker()
         self._remembered: dict[str, PortainerContainerData] = {}
         # Docker id -> (state, inspect) of the last inspect.
@@ -466,7 +478,13 @@ class PortainerFetcher:
         }
 
     async def _read_details(self, containers: dict[str, PortainerContainerData]) -> None:
-        """Stats of running containers and inspects where needed, bounded and timed."""
+        """Stats of running containers and inspects where needed: bounded per poll, timed.
+
+        At most ``stats_per_poll`` stats (the longest unsampled first) and
+        ``inspects_per_poll`` inspects (containers never inspected first) are
+        sent per poll, so a poll's cost does not grow with the fleet; a
+        container left out this poll keeps its previous numbers.
+        """
         gate = asyncio.Semaphore(self.stats_concurrency)
 
         async def bounded[T](call: Callable[[], Awaitable[T]]) -> T | None:
@@ -481,17 +499,36 @@ class PortainerFetcher:
         present = [c for c in containers.values() if c.container is not None]
         now = dt_util.utcnow()
 
+        def stale(data: PortainerContainerData) -> bool:
+            assert data.container is not None
+            cached = self._started.get(data.container.id)
+            return cached is None or _restarted_since(cached, data.container, now)
+
+        to_inspect = sorted(
+            (c for c in present if stale(c)),
+            key=lambda c: c.docker_id in self._started,  # never inspected first
+        )[: self.inspects_per_poll]
+        inspect_keys = {c.key for c in to_inspect}
+        running = sorted(
+            (c for c in present if c.running),
+            key=lambda c: self._sampled.get(c.docker_id or "", -1),
+        )
+        sample_keys = {c.key for c in running[: self.stats_per_poll]}
+
         async def details(data: PortainerContainerData) -> PortainerContainerData:
             container = data.container
             assert container is not None
-            stats_call = (
-                bounded(lambda: self.client.async_container_stats(data.endpoint_id, container.id))
-                if data.running
-                else _nothing()
-            )
             cached = self._started.get(container.id)
-            if cached is not None and not _restarted_since(cached, container, now):
-                return _with(data, await stats_call, cached[1])
+            if data.key in sample_keys:
+                self._sampled[container.id] = self._poll
+                stats_call = bounded(
+                    lambda: self.client.async_container_stats(data.endpoint_id, container.id)
+                )
+            else:
+                stats_call = _value(self._last_stats.get(container.id) if data.running else None)
+            if data.key not in inspect_keys:
+                stats = await stats_call
+                return _with(data, stats, cached[1] if cached is not None else None)
             stats, inspected = await asyncio.gather(
                 stats_call,
                 bounded(
@@ -506,6 +543,13 @@ class PortainerFetcher:
 
         for data in await asyncio.gather(*(details(c) for c in present)):
             containers[data.key] = data
+        ids = {c.docker_id for c in containers.values() if c.docker_id is not None}
+        self._last_stats = {
+            c.docker_id: c.stats
+            for c in containers.values()
+            if c.docker_id is not None and c.stats is not None
+        }
+        self._sampled = {k: v for k, v in self._sampled.items() if k in ids}
 
     async def _check_updates(self, containers: dict[str, PortainerContainerData]) -> None:
         """Bounded registry checks (``updates.py``), then each container's status."""
@@ -550,8 +594,9 @@ def _preference(container: Container) -> tuple[bool, float]:
     return container.state in ACTIVE_STATES, created
 
 
-async def _nothing() -> None:
-    """No stats (the container is not running)."""
+async def _value[T](value: T) -> T:
+    """``value``, as an awaitable (a container not sampled this poll keeps its numbers)."""
+    return value
 
 
 def _restarted_since(
