@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, override
+from typing import Any, Final, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -195,7 +195,7 @@ PORTAINER_COUNT_SENSORS: tuple[
 
 
 def _info_sensor(
-    key: str, read: Callable[[DockerInfo], StateType], **kwargs: object
+    key: str, read: Callable[[DockerInfo], StateType], **kwargs: Any
 ) -> PandoraPortainerSensorEntityDescription[PortainerEndpointData]:
     """A diagnostic sensor of Docker's ``/info``, disabled by default (as core has them)."""
     return PandoraPortainerSensorEntityDescription[PortainerEndpointData](
@@ -204,7 +204,7 @@ def _info_sensor(
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda data: _info(data, read),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
