@@ -1,7 +1,9 @@
-"""Portainer CE 2.x simulator: environments, the Docker proxy, stacks.
+"""Portainer CE 2.x simulator: environments, the Docker proxy, stacks, images, updates.
 
-Serves what ``pyportainer`` 1.0.50 sends for our client, the way Portainer
-and the Docker Engine behind it answer:
+Serves what ``pyportainer`` 1.0.50 sends for our client and for Home
+Assistant core's ``portainer`` integration (so ``benchmarks/portainer_poll.py``
+runs both against it), the way Portainer and the Docker Engine behind it
+answer (a simulated Docker 29.1, API 1.52):
 
 * ``GET /api/status`` and ``GET /api/system/status`` (public) →
   ``{"Version", "InstanceID", "DemoEnvironment"}``; ``GET /api/system/version``
@@ -26,6 +28,48 @@ and the Docker Engine behind it answer:
   Docker) in the cgroup v2 shape (v1 on request), ``GET containers/{id}/json``
   (inspect: ``State`` with ``StartedAt``, ``Config``); unknown container → 404
   ``{"message": "No such container: …"}``; a down environment → 502.
+* Docker's system, image and volume routes under the same proxy, as the
+  Engine API v1.52 reference (docs.docker.com/reference/api/engine/version/v1.52)
+  describes them and moby's routers answer: ``GET info`` (``Containers*``,
+  ``Images``, ``ServerVersion``, ``KernelVersion``, ``OperatingSystem``,
+  ``OSType``, ``OSVersion``, ``Architecture``, ``NCPU``, ``MemTotal``,
+  ``Swarm``), ``GET version`` (``ApiVersion``), ``GET system/df`` (API 1.52's
+  ``ImageUsage``/``ContainerUsage``/``VolumeUsage``/``BuildCacheUsage`` with
+  ``Items`` when ``verbose``; ``legacy_df`` gives the older ``LayersSize``,
+  ``Images``, ``Containers``, ``Volumes`` lists), ``GET volumes``
+  (``{"Volumes", "Warnings"}``), ``POST volumes/prune`` (anonymous volumes
+  only unless ``filters`` ``all``, Docker 23+) and ``POST images/prune``
+  (``filters`` ``dangling``, ``until``; ``{"ImagesDeleted",
+  "SpaceReclaimed"}``), ``GET images/{name}/json`` (image inspect: ``Id``,
+  ``RepoTags`` and every ``RepoDigests`` entry), ``GET
+  distribution/{name}/json`` (what the registry has now: ``Descriptor``
+  ``digest``; 403 "pull access denied …" for a repository the registry
+  refuses, which pyportainer's ``container_image_status`` treats as "nothing
+  to compare"), ``POST images/create?fromImage=…`` (the JSON-lines pull
+  progress, ``Pulling fs layer`` / ``Downloading`` with ``progressDetail`` /
+  ``Pull complete``; an unknown repository is a 404 before the stream, a
+  failure during it an ``error`` line inside the 200 answer), ``POST
+  containers/{id}/kill`` (409 when not running; exit code 137), and ``GET
+  events`` (a stream that stays open; changes are seen by polling).  The
+  container list's ``Status`` carries the health check's state (``Up 2 hours
+  (healthy)``, ``(health: starting)``, ``(unhealthy)``; hidden while paused),
+  and ``ImageID`` the image the container runs; inspect adds ``RestartCount``,
+  ``State.OOMKilled``, ``State.Health``, ``HostConfig`` and ``Config.Env``.
+* Portainer's own recreate, ``POST /api/docker/{env}/containers/{id}/recreate``
+  with ``{"PullImage"}`` (``api/http/handler/docker/containers/recreate.go``;
+  the work is ``api/docker/container.go`` ``Recreate``): pull when asked (a
+  failed pull changes nothing: 500 "Error recreating container"), stop,
+  rename ``-old``, create from the old configuration, reconnect, start,
+  remove the old one; ``fail_recreate`` makes it fail after the stop, and as
+  Portainer's ``serviceRestore`` it then renames the old container back and
+  starts it again.  A non-admin is refused with ``bouncer``'s 403
+  "Permission denied to force update service" (``AuthorizedEndpointOperation``).
+* ``GET /api/stacks/{id}/file`` (``{"StackFileContent"}``) and the stack
+  update ``PUT /api/stacks/{id}?endpointId=N`` (``stack_update.go``;
+  ``StackFileContent``, ``Env``, ``Prune``, ``PullImage`` or 2.36's
+  ``RepullImageAndRedeploy``): pulls every image when asked and recreates
+  the containers whose image changed, as ``docker compose up`` does; a
+  non-admin gets the stack-management 403 below.
 * ``GET /api/stacks`` (``filters`` ``{"EndpointID", "SwarmID"}``),
   ``GET /api/stacks/{id}``, ``POST /api/stacks/{id}/start|stop?endpointId=N``
   → the stack (200); already so → 400 "Stack is already active/inactive".

@@ -41,10 +41,18 @@ Decisions made after reading pyportainer 1.0.50 and Portainer's source:
   ``asyncio.timeout``.  Stack start/stop run ``docker compose up/down`` on the
   Portainer host and may take far longer than a read, so they get their own
   ``action_timeout``.
-* *Size cap.*  pyportainer reads whole bodies; our cap cannot be imposed on it
-  without owning the session.  The timeout bounds how long a hostile upstream
-  can stream, and an oversized body never has the expected shape, so it ends
-  as ``ResponseError``.  The one request we send ourselves is capped.
+* *Size cap.*  pyportainer reads whole bodies; our session proxy reads them
+  first, in chunks, under the cap.  The requests we send ourselves (the
+  legacy status, ``/system/df`` in both of Docker's shapes, and the image
+  pull, whose progress stream is read line by line, each line capped, the
+  whole pull under ``pull_timeout``) are capped the same way.
+* *Images and updates.*  ``async_image`` (Docker's image inspect: every
+  ``RepoDigests`` entry) and ``async_registry_digest`` (Docker's distribution
+  inspect, one registry request) are the two halves Portainer's own status
+  check compares (``api/docker/images/status.go``); the caller decides how
+  often (``upstreams/portainer/updates.py``).  ``async_recreate_container``
+  is Portainer's recreate route, which keeps the whole configuration and
+  restores the old container when it fails (``api/docker/container.go``).
 * *Identity.*  ``GET /api/system/status`` is public (``{"Version",
   "InstanceID", "DemoEnvironment"}``) and proves the answer comes from
   Portainer; Portainer releases older than the ``/system`` routes only have

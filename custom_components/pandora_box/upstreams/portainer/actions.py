@@ -36,7 +36,17 @@ ATTR_DANGLING: Final = "dangling"
 ATTR_UNTIL: Final = "until"
 ATTR_PULL_IMAGE: Final = "pull_image"
 
-_DURATION = vol.All(cv.time_period, vol.Range(min=timedelta(minutes=1)))
+
+def _time_period(value: object) -> timedelta:
+    """``cv.time_period``, refusing what it lets escape (``inf``, 10**400: ``OverflowError``)."""
+    try:
+        period: timedelta = cv.time_period(value)
+    except OverflowError as err:
+        raise vol.Invalid("not a duration") from err
+    return period
+
+
+_DURATION = vol.All(_time_period, vol.Range(min=timedelta(minutes=1), max=timedelta(days=3650)))
 
 
 def _device_key(
