@@ -1591,15 +1591,24 @@ class PortainerSimulator(Simulator):
             await self._release.wait()
         return response
 
-    async def _prune_images(self, request: web.Request) -> web.Response:
-        """Docker's ``POST /images/prune`` (``filters``: ``dangling``, ``until``)."""
+    def _prune_request(
+        self, request: web.Request
+    ) -> tuple[SimEndpoint, dict[str, list[str]]] | web.Response:
+        """A prune's environment and ``filters``, or the error Docker answers."""
         endpoint = self._docker_endpoint(request)
         if isinstance(endpoint, web.Response):
             return endpoint
         try:
-            filters = self._filters(request.query.get("filters"))
+            return endpoint, self._filters(request.query.get("filters"))
         except (ValueError, TypeError) as err:
             return self._docker_json({"message": f"invalid filter: {err}"}, status=400)
+
+    async def _prune_images(self, request: web.Request) -> web.Response:
+        """Docker's ``POST /images/prune`` (``filters``: ``dangling``, ``until``)."""
+        found = self._prune_request(request)
+        if isinstance(found, web.Response):
+            return found
+        _endpoint, filters = found  # one image store for the host
         dangling_only = filters.get("dangling", ["true"])[0] in ("1", "true", "True")
         until = filters.get("until")
         cutoff = float(until[0]) if until else None
@@ -1619,13 +1628,10 @@ class PortainerSimulator(Simulator):
 
     async def _prune_volumes(self, request: web.Request) -> web.Response:
         """Docker's ``POST /volumes/prune``: unused anonymous volumes (named ones with ``all``)."""
-        endpoint = self._docker_endpoint(request)
-        if isinstance(endpoint, web.Response):
-            return endpoint
-        try:
-            filters = self._filters(request.query.get("filters"))
-        except (ValueError, TypeError) as err:
-            return self._docker_json({"message": f"invalid filter: {err}"}, status=400)
+        found = self._prune_request(request)
+        if isinstance(found, web.Response):
+            return found
+        endpoint, filters = found
         every = filters.get("all", ["false"])[0] in ("1", "true", "True")
         used = {h for c in self.containers for h, _t in c.spec.volumes}
         deleted: list[str] = []

@@ -74,7 +74,7 @@ from ...api.portainer import (
     Volume,
 )
 from ...const import DOMAIN
-from .updates import ImageStatus, UpdateChecker, checkable
+from .updates import ImageStatus, UpdateChecker
 
 STATS_CONCURRENCY: Final = 6
 """Stats and inspect calls in flight at once (each is a Docker API call on the host)."""
@@ -556,10 +556,7 @@ class PortainerFetcher:
         wanted = [
             (c.endpoint_id, c.details.image_id, reference)
             for c in containers.values()
-            if c.details is not None
-            and c.details.image_id
-            and (reference := c.reference) is not None
-            and (checkable(reference) or reference)
+            if c.details is not None and c.details.image_id and (reference := c.reference)
         ]
         await self.updates.async_check(self.client, wanted)
         for key, data in containers.items():
