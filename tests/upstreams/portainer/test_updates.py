@@ -177,6 +177,7 @@ async def test_install_pulls_with_progress_and_recreates_keeping_everything(
     await _outdated(hass, sim, entry, JELLYFIN)
     assert state(hass, "update.jellyfin_image") == STATE_ON
     old = sim.container("jellyfin")
+    old.extra_networks = ("proxy",)  # connected after creation: recreate reconnects it
     client = entry.runtime_data.client
     before = await client.async_container_details(1, old.id)
     device = device_of(device_registry, "container_1_pandora/jellyfin")
@@ -202,10 +203,12 @@ async def test_install_pulls_with_progress_and_recreates_keeping_everything(
     assert progress[-1][0] is False
     new = sim.container("jellyfin")
     assert new.id != old.id
-    assert new.spec == old.spec  # env, mounts, ports, labels, restart policy, networks
+    assert new.spec == old.spec  # env, mounts, ports, labels, restart policy
+    assert new.extra_networks == ("proxy",)
     assert new.image_id != old.image_id
     after = await client.async_container_details(1, new.id)
     assert after.image_reference == before.image_reference
+    assert after.image_id != before.image_id
     assert state(hass, "update.jellyfin_image") == STATE_OFF
     assert state(hass, "sensor.jellyfin_state") == "running"
     again = device_of(device_registry, "container_1_pandora/jellyfin")
@@ -264,6 +267,20 @@ async def test_stack_update_entity_redeploys_the_whole_stack(
     assert sim.container("cloudcmd").id == ids["cloudcmd"]  # unchanged image: kept
     assert state(hass, "update.pandora_stack_images") == STATE_OFF
     assert state(hass, "update.jellyfin_image") == STATE_OFF
+
+
+async def test_stack_with_a_private_image_still_reports_the_others(
+    hass: HomeAssistant, sim: PortainerSimulator
+) -> None:
+    """A service whose registry refuses claims nothing; the stack still shows the rest."""
+    sim.add_container(ServiceSpec(name="own", image="registry.lan/own:1", stack="pandora"))
+    del sim.registry["registry.lan/own:1"]
+    sim.publish_image(JACKETT)
+    config_entry = await _setup(hass, sim)
+    await coordinator_of(config_entry).async_refresh()
+    assert attrs(hass, "update.own_image")["latest_version"] is None
+    assert state(hass, "update.pandora_stack_images") == STATE_ON
+    assert attrs(hass, "update.pandora_stack_images")["release_summary"] == "jackett"
 
 
 async def test_stack_update_refused_names_the_right(

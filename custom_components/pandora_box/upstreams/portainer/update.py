@@ -174,8 +174,9 @@ class PortainerStackUpdateEntity(PortainerStackEntity, UpdateEntity):
         data = self._stack_data()
         if data is None or not data.updates:
             return None
-        if any(s.latest is None for s in data.updates if s.installed is not None):
-            return None
+        if all(s.latest is None for s in data.updates):
+            return None  # nothing checked yet
+        # a service whose registry refuses (private, local build) claims nothing
         return _fingerprint([s.latest if s.update_available else s.installed for s in data.updates])
 
     @property
