@@ -319,3 +319,18 @@ async def test_registry_checks_are_bounded_and_shared(
         assert coordinator_of(config_entry).fetcher.updates.checks_done == 25
     finally:
         await sim.stop()
+
+
+async def test_pull_that_cannot_reach_docker_touches_nothing(
+    hass: HomeAssistant, sim: PortainerSimulator, entry: MockConfigEntry
+) -> None:
+    """The pull's connection fails: a translated error, no recreate was asked for."""
+    await _outdated(hass, sim, entry, JELLYFIN)
+    old = sim.container("jellyfin")
+    sim.set_fault("status", status=502, path="/api/endpoints/1/docker/images/create")
+    sim.requests.clear()
+    with pytest.raises(HomeAssistantError, match="Could not update jellyfin"):
+        await install(hass, "update.jellyfin_image")
+    assert sim.count("/api/docker/1/containers/") == 0
+    assert sim.container("jellyfin") is old
+    assert attrs(hass, "update.jellyfin_image")["in_progress"] is False
