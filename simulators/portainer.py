@@ -1,7 +1,9 @@
-"""Portainer CE 2.x simulator: environments, the Docker proxy, stacks.
+"""Portainer CE 2.x simulator: environments, the Docker proxy, stacks, images, updates.
 
-Serves what ``pyportainer`` 1.0.50 sends for our client, the way Portainer
-and the Docker Engine behind it answer:
+Serves what ``pyportainer`` 1.0.50 sends for our client and for Home
+Assistant core's ``portainer`` integration (so ``benchmarks/portainer_poll.py``
+runs both against it), the way Portainer and the Docker Engine behind it
+answer (a simulated Docker 29.1, API 1.52):
 
 * ``GET /api/status`` and ``GET /api/system/status`` (public) →
   ``{"Version", "InstanceID", "DemoEnvironment"}``; ``GET /api/system/version``
@@ -26,6 +28,48 @@ and the Docker Engine behind it answer:
   Docker) in the cgroup v2 shape (v1 on request), ``GET containers/{id}/json``
   (inspect: ``State`` with ``StartedAt``, ``Config``); unknown container → 404
   ``{"message": "No such container: …"}``; a down environment → 502.
+* Docker's system, image and volume routes under the same proxy, as the
+  Engine API v1.52 reference (docs.docker.com/reference/api/engine/version/v1.52)
+  describes them and moby's routers answer: ``GET info`` (``Containers*``,
+  ``Images``, ``ServerVersion``, ``KernelVersion``, ``OperatingSystem``,
+  ``OSType``, ``OSVersion``, ``Architecture``, ``NCPU``, ``MemTotal``,
+  ``Swarm``), ``GET version`` (``ApiVersion``), ``GET system/df`` (API 1.52's
+  ``ImageUsage``/``ContainerUsage``/``VolumeUsage``/``BuildCacheUsage`` with
+  ``Items`` when ``verbose``; ``legacy_df`` gives the older ``LayersSize``,
+  ``Images``, ``Containers``, ``Volumes`` lists), ``GET volumes``
+  (``{"Volumes", "Warnings"}``), ``POST volumes/prune`` (anonymous volumes
+  only unless ``filters`` ``all``, Docker 23+) and ``POST images/prune``
+  (``filters`` ``dangling``, ``until``; ``{"ImagesDeleted",
+  "SpaceReclaimed"}``), ``GET images/{name}/json`` (image inspect: ``Id``,
+  ``RepoTags`` and every ``RepoDigests`` entry), ``GET
+  distribution/{name}/json`` (what the registry has now: ``Descriptor``
+  ``digest``; 403 "pull access denied …" for a repository the registry
+  refuses, which pyportainer's ``container_image_status`` treats as "nothing
+  to compare"), ``POST images/create?fromImage=…`` (the JSON-lines pull
+  progress, ``Pulling fs layer`` / ``Downloading`` with ``progressDetail`` /
+  ``Pull complete``; an unknown repository is a 404 before the stream, a
+  failure during it an ``error`` line inside the 200 answer), ``POST
+  containers/{id}/kill`` (409 when not running; exit code 137), and ``GET
+  events`` (a stream that stays open; changes are seen by polling).  The
+  container list's ``Status`` carries the health check's state (``Up 2 hours
+  (healthy)``, ``(health: starting)``, ``(unhealthy)``; hidden while paused),
+  and ``ImageID`` the image the container runs; inspect adds ``RestartCount``,
+  ``State.OOMKilled``, ``State.Health``, ``HostConfig`` and ``Config.Env``.
+* Portainer's own recreate, ``POST /api/docker/{env}/containers/{id}/recreate``
+  with ``{"PullImage"}`` (``api/http/handler/docker/containers/recreate.go``;
+  the work is ``api/docker/container.go`` ``Recreate``): pull when asked (a
+  failed pull changes nothing: 500 "Error recreating container"), stop,
+  rename ``-old``, create from the old configuration, reconnect, start,
+  remove the old one; ``fail_recreate`` makes it fail after the stop, and as
+  Portainer's ``serviceRestore`` it then renames the old container back and
+  starts it again.  A non-admin is refused with ``bouncer``'s 403
+  "Permission denied to force update service" (``AuthorizedEndpointOperation``).
+* ``GET /api/stacks/{id}/file`` (``{"StackFileContent"}``) and the stack
+  update ``PUT /api/stacks/{id}?endpointId=N`` (``stack_update.go``;
+  ``StackFileContent``, ``Env``, ``Prune``, ``PullImage`` or 2.36's
+  ``RepullImageAndRedeploy``): pulls every image when asked and recreates
+  the containers whose image changed, as ``docker compose up`` does; a
+  non-admin gets the stack-management 403 below.
 * ``GET /api/stacks`` (``filters`` ``{"EndpointID", "SwarmID"}``),
   ``GET /api/stacks/{id}``, ``POST /api/stacks/{id}/start|stop?endpointId=N``
   → the stack (200); already so → 400 "Stack is already active/inactive".
@@ -53,11 +97,14 @@ fixed pattern per container); ``set_stats`` pins exact numbers for tests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+import contextlib
 from dataclasses import dataclass, field, replace
 import hashlib
 import json
 from pathlib import Path
+import re
 import time
 from typing import Any, ClassVar, Self
 import uuid
@@ -69,8 +116,9 @@ from .base import Handler, Simulator
 DEFAULT_API_KEY = "ptr_p8Vd3kq0ZrW1s6yJxN2bTfL9mAhC4eGuQ7oRiS5vKwE="
 DEFAULT_INSTANCE_ID = "6f1c3b2e-8a4d-4e7f-9b0a-2d5c7e9f1a3b"
 DEFAULT_VERSION = "2.27.6"
-DOCKER_VERSION = "27.5.1"
-DOCKER_API_VERSION = "1.47"
+DOCKER_VERSION = "29.1.3"
+DOCKER_API_VERSION = "1.52"
+KERNEL_VERSION = "6.12.57+deb13-amd64"
 COMPOSE_VERSION = "2.32.4"
 
 HOST_MEMORY = 8_232_525_824
@@ -127,6 +175,12 @@ class ServiceSpec:
     """Typical memory use (before page cache) while running."""
     cpu_load: float = 0.05
     """Typical CPU use while running, in cores."""
+    healthcheck: bool = False
+    """Whether the image has a ``HEALTHCHECK`` (``Status`` then says its state)."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Extra labels (the image's OCI labels end up on the container too)."""
+    env: tuple[str, ...] = ("TZ=Europe/Berlin",)
+    restart_policy: str = "unless-stopped"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,6 +214,37 @@ class SimContainer:
     previous: tuple[int, int] = (0, 0)
     """(cpu_total, system_cpu) of the previous sample, for ``one-shot=false``."""
     pinned: PinnedStats | None = None
+    image_id: str = ""
+    """The local image it runs (``sha256:…``)."""
+    health: str | None = None
+    """``healthy``, ``unhealthy`` or ``starting`` when the image has a health check."""
+    oom_killed: bool = False
+    restart_count: int = 0
+    extra_networks: tuple[str, ...] = ()
+    """Networks connected after creation (kept by a recreate)."""
+
+
+@dataclass(slots=True)
+class SimImage:
+    """A local image of the Docker host."""
+
+    id: str
+    repo_tags: list[str]
+    repo_digests: list[str]
+    created: float
+    size: int = 80_000_000
+
+
+@dataclass(slots=True)
+class SimVolume:
+    """A Docker volume."""
+
+    name: str
+    endpoint_id: int = 1
+    driver: str = "local"
+    size: int = 0
+    labels: dict[str, str] = field(default_factory=dict)
+    created: float = 0.0
 
 
 @dataclass(slots=True)
@@ -186,6 +271,10 @@ def media_stack() -> list[ServiceSpec]:
             stack="pandora",
             memory_mib=310,
             cpu_load=0.18,
+            labels=(
+                ("org.opencontainers.image.version", "5.0.4-r0-ls381"),
+                ("org.opencontainers.image.created", "2025-03-01T06:34:12+00:00"),
+            ),
         ),
         ServiceSpec(
             name="jackett",
@@ -201,10 +290,16 @@ def media_stack() -> list[ServiceSpec]:
             image="jellyfin/jellyfin:10.10.7",
             command="/jellyfin/jellyfin",
             ports=((8096, 8096),),
-            volumes=(("/srv/pandora/config/jellyfin", "/config"), ("/srv/media", "/media")),
+            volumes=(
+                ("/srv/pandora/config/jellyfin", "/config"),
+                ("/srv/media", "/media"),
+                ("pandora_jellyfin-cache", "/cache"),
+            ),
             stack="pandora",
             memory_mib=620,
             cpu_load=0.35,
+            healthcheck=True,
+            labels=(("org.opencontainers.image.version", "10.10.7"),),
         ),
         ServiceSpec(
             name="cloudcmd",
@@ -225,6 +320,15 @@ def media_stack() -> list[ServiceSpec]:
             cpu_load=0.0,
         ),
     ]
+
+
+def repository_of(reference: str) -> str:
+    """The repository of an image reference (``lscr.io/x/y:1.0`` → ``lscr.io/x/y``)."""
+    name = reference.partition("@")[0]
+    head, sep, tail = name.rpartition("/")
+    if ":" in tail:
+        tail = tail.partition(":")[0]
+    return f"{head}{sep}{tail}"
 
 
 def human_duration(seconds: float) -> str:
@@ -285,6 +389,7 @@ class PortainerSimulator(Simulator):
         legacy_status_only: bool = False,
         docker_one_shot: bool = True,
         extra_containers: int = 0,
+        legacy_df: bool = False,
     ) -> None:
         """Build the state; ``stacks`` names the compose projects Portainer manages.
 
@@ -294,9 +399,19 @@ class PortainerSimulator(Simulator):
         those routes had only ``/api/status``); ``docker_one_shot=False`` is a
         Docker older than API 1.41, which ignores ``one-shot`` and always fills
         ``precpu_stats``; ``extra_containers`` adds that many standalone
-        containers (every third one stopped) for fleet-sized tests.
+        containers (every third one stopped) for fleet-sized tests;
+        ``legacy_df`` answers ``/system/df`` as Docker before API 1.52 did.
         """
         super().__init__()
+        self.legacy_df = legacy_df
+        self.registry: dict[str, str] = {}
+        """Reference → the digest its registry has now (``publish_image`` moves it)."""
+        self.images: dict[str, SimImage] = {}
+        self.volumes: dict[tuple[int, str], SimVolume] = {}
+        self.fail_recreate: str | None = None
+        """Set to make the next recreate fail after the old container was renamed."""
+        self.fail_pull: str | None = None
+        """Set to make pulls fail part-way with this error line."""
         self.api_key = api_key
         self.instance_id = instance_id
         self.version = version
@@ -327,6 +442,26 @@ class PortainerSimulator(Simulator):
         ]
         for age, spec in enumerate(specs, start=1):
             self._create(spec, created=now - 86400 * 3 - age * 60, started=now - 3600 * 5)
+        for spec in specs:
+            for host, _target in spec.volumes:
+                if not host.startswith("/"):
+                    self._volume(host, spec)
+        for name, size in (("portainer_data", 3_145_728), ("pandora_jellyfin-cache", 734_003_200)):
+            self.volumes[(1, name)] = SimVolume(
+                name,
+                size=size,
+                created=now - 86400 * 30,
+                labels={"com.docker.compose.project": "pandora"}
+                if name.startswith("pandora")
+                else {},
+            )
+        orphan = _hex("anonymous volume")
+        self.volumes[(1, orphan)] = SimVolume(
+            orphan,
+            size=12_582_912,
+            created=now - 86400 * 9,
+            labels={"com.docker.volume.anonymous": ""},
+        )
         names = list(dict.fromkeys(s.stack for s in specs if s.stack)) if stacks is None else stacks
         self.stacks: dict[int, SimStack] = {}
         for stack_id, name in enumerate(names, start=1):
@@ -379,6 +514,9 @@ class PortainerSimulator(Simulator):
         )
         if stack is not None and spec.name not in {sv.name for sv in stack.services}:
             stack.services.append(spec)
+        for host, _target in spec.volumes:
+            if not host.startswith("/"):
+                self._volume(host, spec)  # docker creates a named volume on first use
         return self._create(spec, created=now, started=now)
 
     def remove_container(self, name: str, endpoint_id: int = 1) -> None:
@@ -400,11 +538,41 @@ class PortainerSimulator(Simulator):
         """Mark an environment up (Status 1) or down (Status 2, its proxy answers 502)."""
         self.endpoints[endpoint_id].up = up
 
+    def publish_image(self, reference: str) -> str:
+        """Push a new image for ``reference`` to its registry; returns the new digest."""
+        self._generation += 1
+        digest = f"sha256:{_hex('digest', reference, self._generation)}"
+        self.registry[reference] = digest
+        return digest
+
     def set_stats(self, name: str, endpoint_id: int = 1, **values: Any) -> None:
         """Pin what the stats route answers for ``name`` (see ``PinnedStats``)."""
         self.container(name, endpoint_id).pinned = PinnedStats(**values)
 
     # -- state changes ---------------------------------------------------------------
+
+    def _local_image(self, reference: str) -> SimImage:
+        """The local image ``reference`` names, pulled (as it was at the start) if missing."""
+        for image in self.images.values():
+            if reference in image.repo_tags:
+                return image
+        digest = self.registry.setdefault(reference, f"sha256:{_hex('digest', reference)}")
+        image = SimImage(
+            id=f"sha256:{_hex('image', reference, digest)}",
+            repo_tags=[reference],
+            repo_digests=[f"{repository_of(reference)}@{digest}"],
+            created=time.time() - 86400 * 20,
+        )
+        self.images[image.id] = image
+        return image
+
+    def _volume(self, name: str, spec: ServiceSpec) -> SimVolume:
+        key = (spec.endpoint_id, name)
+        if key not in self.volumes:
+            self.volumes[key] = SimVolume(
+                name, endpoint_id=spec.endpoint_id, size=50_000_000, created=time.time()
+            )
+        return self.volumes[key]
 
     def _create(self, spec: ServiceSpec, *, created: float, started: float) -> SimContainer:
         self._generation += 1
@@ -417,6 +585,8 @@ class PortainerSimulator(Simulator):
             finished_at=started + 60 if not spec.running else 0.0,
             system_cpu=1_000_000 * _NS + self._generation * 7 * _NS,
             cpu_total=int(spec.cpu_load * 3600 * _NS),
+            image_id=self._local_image(spec.image).id,
+            health="healthy" if spec.healthcheck and spec.running else None,
         )
         self.containers.append(container)
         return container
@@ -424,11 +594,27 @@ class PortainerSimulator(Simulator):
     def _start(self, c: SimContainer) -> None:
         c.state = "running"
         c.started_at = time.time()
+        c.oom_killed = False
+        if c.spec.healthcheck:
+            c.health = "starting"
 
-    def _stop(self, c: SimContainer) -> None:
+    def _stop(self, c: SimContainer, exit_code: int = 0) -> None:
         c.state = "exited"
-        c.exit_code = 0
+        c.exit_code = exit_code
         c.finished_at = time.time()
+        c.health = None if c.spec.healthcheck else c.health
+
+    def crash_and_restart(self, name: str, endpoint_id: int = 1) -> None:
+        """The restart policy brings a crashed container back (``RestartCount`` + 1)."""
+        c = self.container(name, endpoint_id)
+        c.restart_count += 1
+        self._start(c)
+
+    def kill_by_oom(self, name: str, endpoint_id: int = 1) -> None:
+        """The kernel's OOM killer ends the container (exit 137, ``OOMKilled``)."""
+        c = self.container(name, endpoint_id)
+        self._stop(c, exit_code=137)
+        c.oom_killed = True
 
     # -- routes ----------------------------------------------------------------------
 
@@ -447,11 +633,24 @@ class PortainerSimulator(Simulator):
         r.add_get(f"{docker}/containers/{{cid}}/stats", guard(self._stats))
         r.add_get(f"{docker}/containers/{{cid}}/json", guard(self._inspect))
         r.add_post(
-            f"{docker}/containers/{{cid}}/{{action:start|stop|restart|pause|unpause}}",
+            f"{docker}/containers/{{cid}}/{{action:start|stop|restart|pause|unpause|kill}}",
             guard(self._container_action),
         )
+        r.add_get(f"{docker}/info", guard(self._info))
+        r.add_get(f"{docker}/version", guard(self._version))
+        r.add_get(f"{docker}/system/df", guard(self._system_df))
+        r.add_get(f"{docker}/volumes", guard(self._volumes))
+        r.add_post(f"{docker}/volumes/prune", guard(self._prune_volumes))
+        r.add_post(f"{docker}/images/prune", guard(self._prune_images))
+        r.add_post(f"{docker}/images/create", guard(self._pull))
+        r.add_get(f"{docker}/images/{{name:.+}}/json", guard(self._image_inspect))
+        r.add_get(f"{docker}/distribution/{{name:.+}}/json", guard(self._distribution))
+        r.add_get(f"{docker}/events", guard(self._events))
+        r.add_post(r"/api/docker/{eid:\d+}/containers/{cid}/recreate", guard(self._recreate))
         r.add_get("/api/stacks", guard(self._stacks))
         r.add_get(r"/api/stacks/{sid:\d+}", guard(self._stack))
+        r.add_put(r"/api/stacks/{sid:\d+}", guard(self._stack_update))
+        r.add_get(r"/api/stacks/{sid:\d+}/file", guard(self._stack_file))
         r.add_post(r"/api/stacks/{sid:\d+}/{action:start|stop}", guard(self._stack_action))
 
     # Portainer's own answers
@@ -462,11 +661,22 @@ class PortainerSimulator(Simulator):
 
     restricted: ClassVar[tuple[str, ...]] = (
         r"/api/stacks/\d+/(start|stop)$",
-        r"/api/endpoints/\d+/docker/containers/[^/]+/(start|stop|restart|pause|unpause)$",
+        r"/api/stacks/\d+$",  # PUT: the stack update (GET stays open, see denied_response)
+        r"/api/endpoints/\d+/docker/containers/[^/]+/(start|stop|restart|pause|unpause|kill)$",
+        r"/api/docker/\d+/containers/[^/]+/recreate$",
+        r"/api/endpoints/\d+/docker/(images|volumes)/prune$",
     )
+
+    def refusal(self, request: web.Request) -> web.StreamResponse | None:
+        """Only a stack's update (PUT) is refused on ``/api/stacks/{id}``, not reading it."""
+        if request.method == "GET" and re.fullmatch(r"/api/stacks/\d+", request.path):
+            return None
+        return super().refusal(request)
 
     def denied_response(self, request: web.Request) -> web.Response:
         """What Portainer answers a user who is not an administrator (module docstring)."""
+        if request.path.startswith("/api/docker/"):
+            return self._error(403, "Permission denied to force update service", "Access denied")
         if request.path.startswith("/api/stacks/"):
             return self._error(
                 403,
@@ -658,7 +868,11 @@ class PortainerSimulator(Simulator):
     def _status_text(self, c: SimContainer) -> str:
         now = time.time()
         if c.state == "running":
-            return f"Up {human_duration(now - c.started_at)}"
+            # Docker's list shows the health check's state (container/state.go String()).
+            health = {"starting": " (health: starting)", "healthy": " (healthy)"}.get(
+                c.health or "", " (unhealthy)" if c.health == "unhealthy" else ""
+            )
+            return f"Up {human_duration(now - c.started_at)}{health}"
         if c.state == "paused":
             return f"Up {human_duration(now - c.started_at)} (Paused)"
         if c.state == "created":
@@ -667,7 +881,7 @@ class PortainerSimulator(Simulator):
 
     def _labels(self, c: SimContainer) -> dict[str, str]:
         spec = c.spec
-        labels = {"org.opencontainers.image.title": spec.name}
+        labels = {"org.opencontainers.image.title": spec.name, **dict(spec.labels)}
         if spec.stack is None:
             return labels
         stack = next((s for s in self.stacks.values() if s.name == spec.stack), None)
@@ -704,7 +918,7 @@ class PortainerSimulator(Simulator):
             "Id": c.id,
             "Names": [f"/{spec.name}"],
             "Image": spec.image,
-            "ImageID": f"sha256:{_hex(spec.image)}",
+            "ImageID": c.image_id,
             "Command": spec.command,
             "Created": c.created,
             "Ports": ports,
@@ -734,7 +948,7 @@ class PortainerSimulator(Simulator):
             },
             "Mounts": [
                 {
-                    "Type": "bind",
+                    "Type": "bind" if source.startswith("/") else "volume",
                     "Source": source,
                     "Destination": target,
                     "Mode": "",
@@ -807,6 +1021,16 @@ class PortainerSimulator(Simulator):
                 self._stop(c)
             case "restart":
                 self._start(c)
+            case "kill":
+                if c.state not in ("running", "paused"):
+                    return self._docker_json(
+                        {
+                            "message": f"Cannot kill container: {c.id}: "
+                            f"container {c.id} is not running"
+                        },
+                        status=409,
+                    )
+                self._stop(c, exit_code=137)
             case "pause":
                 if c.state != "running":
                     return self._docker_json(
@@ -841,26 +1065,57 @@ class PortainerSimulator(Simulator):
                     "Running": c.state in ("running", "paused"),
                     "Paused": c.state == "paused",
                     "Restarting": False,
-                    "OOMKilled": False,
+                    "OOMKilled": c.oom_killed,
                     "Dead": False,
                     "Pid": 1000 + len(c.spec.name) if c.state == "running" else 0,
                     "ExitCode": c.exit_code,
                     "Error": "",
                     "StartedAt": _ZERO_DATE if never_started else _iso(c.started_at),
                     "FinishedAt": _iso(c.finished_at) if c.finished_at else _ZERO_DATE,
+                    **(
+                        {"Health": {"Status": c.health, "FailingStreak": 0, "Log": []}}
+                        if c.health
+                        else {}
+                    ),
                 },
-                "Image": f"sha256:{_hex(c.spec.image)}",
+                "Image": c.image_id,
                 "Name": f"/{c.spec.name}",
-                "RestartCount": 0,
+                "RestartCount": c.restart_count,
                 "Driver": "overlay2",
                 "Platform": "linux",
+                "HostConfig": self._host_config(c),
                 "Config": {
                     "Hostname": c.id[:12],
                     "Image": c.spec.image,
+                    "Env": list(c.spec.env),
+                    "Cmd": [c.spec.command],
                     "Labels": self._labels(c),
+                    "ExposedPorts": {f"{p}/tcp": {} for p, _h in c.spec.ports},
+                },
+                "NetworkSettings": {
+                    "Networks": {
+                        name: {"NetworkID": _hex("network", name), "Aliases": [c.spec.name]}
+                        for name in self._networks(c)
+                    }
                 },
             }
         )
+
+    def _networks(self, c: SimContainer) -> list[str]:
+        """The networks a container is connected to."""
+        return [f"{c.spec.stack}_default" if c.spec.stack else "bridge", *c.extra_networks]
+
+    @staticmethod
+    def _host_config(c: SimContainer) -> dict[str, Any]:
+        spec = c.spec
+        return {
+            "Binds": [f"{host}:{target}" for host, target in spec.volumes],
+            "PortBindings": {
+                f"{p}/tcp": [{"HostIp": "", "HostPort": str(h)}] for p, h in spec.ports
+            },
+            "RestartPolicy": {"Name": spec.restart_policy, "MaximumRetryCount": 0},
+            "NetworkMode": f"{spec.stack}_default" if spec.stack else "bridge",
+        }
 
     async def _stats(self, request: web.Request) -> web.Response:
         endpoint = self._docker_endpoint(request)
@@ -978,6 +1233,467 @@ class PortainerSimulator(Simulator):
             },
         }
 
+    # Docker's system, image, volume and distribution routes
+
+    async def _info(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /info`` (the fields clients read)."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        on = [c for c in self.containers if c.spec.endpoint_id == endpoint.id]
+        running = sum(c.state == "running" for c in on)
+        paused = sum(c.state == "paused" for c in on)
+        return self._docker_json(
+            {
+                "ID": _hex("engine", endpoint.id)[:36],
+                "Containers": len(on),
+                "ContainersRunning": running,
+                "ContainersPaused": paused,
+                "ContainersStopped": len(on) - running - paused,
+                "Images": len(self._images_of(endpoint.id)),
+                "Driver": "overlay2",
+                "MemoryLimit": True,
+                "SwapLimit": True,
+                "NFd": 42,
+                "NGoroutines": 64,
+                "LoggingDriver": "json-file",
+                "CgroupDriver": "systemd",
+                "CgroupVersion": "2",
+                "KernelVersion": KERNEL_VERSION,
+                "OperatingSystem": "Debian GNU/Linux 13 (trixie)",
+                "OSVersion": "13",
+                "OSType": "linux",
+                "Architecture": "x86_64",
+                "NCPU": ONLINE_CPUS,
+                "MemTotal": HOST_MEMORY,
+                "IndexServerAddress": "https://index.docker.io/v1/",
+                "Name": endpoint.name,
+                "ServerVersion": DOCKER_VERSION,
+                "Swarm": {
+                    "NodeID": "",
+                    "NodeAddr": "",
+                    "LocalNodeState": "inactive",
+                    "ControlAvailable": False,
+                    "Error": "",
+                    "RemoteManagers": None,
+                },
+                "Warnings": None,
+            }
+        )
+
+    async def _version(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /version``."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        return self._docker_json(
+            {
+                "Platform": {"Name": "Docker Engine - Community"},
+                "Version": DOCKER_VERSION,
+                "ApiVersion": DOCKER_API_VERSION,
+                "MinAPIVersion": "1.24",
+                "GitCommit": _hex("docker", DOCKER_VERSION)[:7],
+                "GoVersion": "go1.24.9",
+                "Os": "linux",
+                "Arch": "amd64",
+                "KernelVersion": KERNEL_VERSION,
+                "BuildTime": "2025-12-01T10:00:00.000000000+00:00",
+            }
+        )
+
+    def _images_of(self, endpoint_id: int) -> list[SimImage]:
+        """The local images (one host's: the simulator keeps one image store)."""
+        return list(self.images.values())
+
+    def _volume_json(self, v: SimVolume, *, usage: bool) -> dict[str, Any]:
+        used = sum(
+            1
+            for c in self.containers
+            if c.spec.endpoint_id == v.endpoint_id and any(h == v.name for h, _t in c.spec.volumes)
+        )
+        body: dict[str, Any] = {
+            "CreatedAt": _iso(v.created).split(".")[0] + "Z",
+            "Driver": v.driver,
+            "Labels": v.labels or None,
+            "Mountpoint": f"/var/lib/docker/volumes/{v.name}/_data",
+            "Name": v.name,
+            "Options": None,
+            "Scope": "local",
+        }
+        if usage:
+            body["UsageData"] = {"RefCount": used, "Size": v.size}
+        return body
+
+    async def _volumes(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /volumes`` (``{"Volumes": [...], "Warnings": null}``)."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        vols = [v for (eid, _n), v in sorted(self.volumes.items()) if eid == endpoint.id]
+        return self._docker_json(
+            {"Volumes": [self._volume_json(v, usage=False) for v in vols], "Warnings": None}
+        )
+
+    async def _system_df(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /system/df``: API 1.52 summaries, or the older lists."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        verbose = request.query.get("verbose", "") in ("1", "true", "True")
+        on = [c for c in self.containers if c.spec.endpoint_id == endpoint.id]
+        vols = [v for (eid, _n), v in sorted(self.volumes.items()) if eid == endpoint.id]
+        volumes = [self._volume_json(v, usage=True) for v in vols]
+        used_images = {c.image_id for c in on}
+        images = [
+            {
+                "Id": i.id,
+                "RepoTags": i.repo_tags,
+                "RepoDigests": i.repo_digests,
+                "Created": int(i.created),
+                "Size": i.size,
+                "SharedSize": 0,
+                "Containers": sum(c.image_id == i.id for c in on),
+            }
+            for i in self._images_of(endpoint.id)
+        ]
+        containers = [
+            {
+                "Id": c.id,
+                "Names": [f"/{c.spec.name}"],
+                "Image": c.spec.image,
+                "ImageID": c.image_id,
+                "State": c.state,
+                "SizeRw": 4096 * (1 + len(c.spec.name)),
+                "SizeRootFs": 0,
+            }
+            for c in on
+        ]
+        if self.legacy_df:
+            return self._docker_json(
+                {
+                    "LayersSize": sum(i["Size"] for i in images),
+                    "Images": images,
+                    "Containers": containers,
+                    "Volumes": volumes,
+                    "BuildCache": [],
+                }
+            )
+
+        def summary(
+            items: list[dict[str, Any]], size: str, active: Any, reclaim: Any
+        ) -> dict[str, Any]:
+            body: dict[str, Any] = {
+                "ActiveCount": sum(1 for i in items if active(i)),
+                "TotalCount": len(items),
+                "TotalSize": sum(
+                    i[size] if size != "UsageData" else i[size]["Size"] for i in items
+                ),
+                "Reclaimable": sum(reclaim(i) for i in items),
+            }
+            if verbose:
+                body["Items"] = items
+            return body
+
+        return self._docker_json(
+            {
+                "ImageUsage": summary(
+                    images,
+                    "Size",
+                    lambda i: i["Id"] in used_images,
+                    lambda i: 0 if i["Id"] in used_images else i["Size"],
+                ),
+                "ContainerUsage": summary(
+                    containers,
+                    "SizeRw",
+                    lambda c: c["State"] == "running",
+                    lambda c: 0 if c["State"] == "running" else c["SizeRw"],
+                ),
+                "VolumeUsage": summary(
+                    volumes,
+                    "UsageData",
+                    lambda v: v["UsageData"]["RefCount"] > 0,
+                    lambda v: 0 if v["UsageData"]["RefCount"] else v["UsageData"]["Size"],
+                ),
+                "BuildCacheUsage": {
+                    "ActiveCount": 0,
+                    "TotalCount": 0,
+                    "TotalSize": 0,
+                    "Reclaimable": 0,
+                },
+            }
+        )
+
+    def _find_image(self, ref: str) -> SimImage | None:
+        """Docker's image look-up: id (with or without ``sha256:``, or a prefix) or a tag."""
+        if ref in self.images:
+            return self.images[ref]
+        for image in self.images.values():
+            if ref in image.repo_tags or (
+                image.id.removeprefix("sha256:").startswith(ref.removeprefix("sha256:"))
+                and len(ref.removeprefix("sha256:")) >= 12
+            ):
+                return image
+        return None
+
+    async def _image_inspect(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /images/{name}/json``: ``RepoTags`` and every ``RepoDigests`` entry."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        name = request.match_info["name"]
+        image = self._find_image(name)
+        if image is None:
+            return self._docker_json({"message": f"No such image: {name}"}, status=404)
+        return self._docker_json(
+            {
+                "Id": image.id,
+                "RepoTags": image.repo_tags,
+                "RepoDigests": image.repo_digests,
+                "Parent": "",
+                "Comment": "",
+                "Created": _iso(image.created),
+                "DockerVersion": "",
+                "Author": "",
+                "Architecture": "amd64",
+                "Os": "linux",
+                "Size": image.size,
+                "RootFS": {"Type": "layers", "Layers": [f"sha256:{_hex('layer', image.id)}"]},
+                "Metadata": {"LastTagTime": _ZERO_DATE},
+            }
+        )
+
+    async def _distribution(self, request: web.Request) -> web.Response:
+        """Docker's ``GET /distribution/{name}/json``: what the registry has now.
+
+        Docker answers 403 when the registry refuses (a private or unknown
+        repository), which pyportainer treats as "nothing to compare".
+        """
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        name = request.match_info["name"]
+        digest = self.registry.get(name)
+        if digest is None:
+            return self._docker_json(
+                {
+                    "message": f"pull access denied for {repository_of(name)}, repository does "
+                    "not exist or may require 'docker login': denied: requested access to the "
+                    "resource is denied"
+                },
+                status=403,
+            )
+        return self._docker_json(
+            {
+                "Descriptor": {
+                    "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "digest": digest,
+                    "size": 10_229,
+                },
+                "Platforms": [{"architecture": "amd64", "os": "linux"}],
+            }
+        )
+
+    def _pulled(self, reference: str) -> SimImage:
+        """Make the registry's current image of ``reference`` the local one (a pull)."""
+        digest = self.registry.setdefault(reference, f"sha256:{_hex('digest', reference)}")
+        image_id = f"sha256:{_hex('image', reference, digest)}"
+        for other in self.images.values():
+            if reference in other.repo_tags and other.id != image_id:
+                other.repo_tags.remove(reference)  # the old image is left dangling
+        image = self.images.get(image_id)
+        if image is None:
+            image = self.images[image_id] = SimImage(
+                id=image_id,
+                repo_tags=[reference],
+                repo_digests=[f"{repository_of(reference)}@{digest}"],
+                created=time.time(),
+            )
+        elif reference not in image.repo_tags:
+            image.repo_tags.append(reference)
+        return image
+
+    async def _pull(self, request: web.Request) -> web.StreamResponse:
+        """Docker's ``POST /images/create?fromImage=…[&tag=…]``: a JSON-lines progress stream.
+
+        An unknown repository is a 404 before the stream starts; a failure
+        during the pull is an ``error`` line inside the 200 stream, as Docker does.
+        """
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        reference = request.query.get("fromImage", "")
+        if tag := request.query.get("tag"):
+            reference = f"{reference}:{tag}"
+        if not reference:
+            return self._docker_json({"message": "fromImage or fromSrc is required"}, 400)
+        if reference not in self.registry and not any(
+            reference in i.repo_tags for i in self.images.values()
+        ):
+            return self._docker_json(
+                {
+                    "message": f"pull access denied for {repository_of(reference)}, repository "
+                    "does not exist or may require 'docker login'"
+                },
+                status=404,
+            )
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/json", "Api-Version": DOCKER_API_VERSION}
+        )
+        await response.prepare(request)
+        layers = [_hex("layer", reference, n)[:12] for n in range(3)]
+        tag_part = reference.rpartition(":")[2]
+
+        async def line(body: dict[str, Any]) -> None:
+            await response.write(json.dumps(body).encode() + b"\r\n")
+
+        await line({"status": f"Pulling from {repository_of(reference)}", "id": tag_part})
+        for layer in layers:
+            await line({"status": "Pulling fs layer", "progressDetail": {}, "id": layer})
+        total = 25_000_000
+        for layer in layers:
+            for current in (total // 4, total // 2, total):
+                await line(
+                    {
+                        "status": "Downloading",
+                        "progressDetail": {"current": current, "total": total},
+                        "progress": f"[=>  ] {current}/{total}",
+                        "id": layer,
+                    }
+                )
+                await asyncio.sleep(0)
+            if self.fail_pull is not None:
+                await line({"errorDetail": {"message": self.fail_pull}, "error": self.fail_pull})
+                await response.write_eof()
+                return response
+            await line({"status": "Download complete", "progressDetail": {}, "id": layer})
+            await line({"status": "Pull complete", "progressDetail": {}, "id": layer})
+        image = self._pulled(reference)
+        digest = image.repo_digests[0].partition("@")[2]
+        await line({"status": f"Digest: {digest}"})
+        await line({"status": f"Status: Downloaded newer image for {reference}"})
+        await response.write_eof()
+        return response
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        """Docker's ``GET /events``: a stream that stays open; nothing happens here.
+
+        The simulator's changes are seen by polling; the stream exists so a
+        client that listens (Home Assistant core's) connects as it would.
+        """
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/json", "Api-Version": DOCKER_API_VERSION}
+        )
+        await response.prepare(request)
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+            await self._release.wait()
+        return response
+
+    def _prune_request(
+        self, request: web.Request
+    ) -> tuple[SimEndpoint, dict[str, list[str]]] | web.Response:
+        """A prune's environment and ``filters``, or the error Docker answers."""
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        try:
+            return endpoint, self._filters(request.query.get("filters"))
+        except (ValueError, TypeError) as err:
+            return self._docker_json({"message": f"invalid filter: {err}"}, status=400)
+
+    async def _prune_images(self, request: web.Request) -> web.Response:
+        """Docker's ``POST /images/prune`` (``filters``: ``dangling``, ``until``)."""
+        found = self._prune_request(request)
+        if isinstance(found, web.Response):
+            return found
+        _endpoint, filters = found  # one image store for the host
+        dangling_only = filters.get("dangling", ["true"])[0] in ("1", "true", "True")
+        until = filters.get("until")
+        cutoff = float(until[0]) if until else None
+        in_use = {c.image_id for c in self.containers}
+        deleted: list[dict[str, str]] = []
+        reclaimed = 0
+        for image in list(self.images.values()):
+            if image.id in in_use or (dangling_only and image.repo_tags):
+                continue
+            if cutoff is not None and image.created >= cutoff:
+                continue
+            deleted += [{"Untagged": t} for t in image.repo_tags]
+            deleted.append({"Deleted": image.id})
+            reclaimed += image.size
+            del self.images[image.id]
+        return self._docker_json({"ImagesDeleted": deleted or None, "SpaceReclaimed": reclaimed})
+
+    async def _prune_volumes(self, request: web.Request) -> web.Response:
+        """Docker's ``POST /volumes/prune``: unused anonymous volumes (named ones with ``all``)."""
+        found = self._prune_request(request)
+        if isinstance(found, web.Response):
+            return found
+        endpoint, filters = found
+        every = filters.get("all", ["false"])[0] in ("1", "true", "True")
+        used = {h for c in self.containers for h, _t in c.spec.volumes}
+        deleted: list[str] = []
+        reclaimed = 0
+        for key, volume in list(self.volumes.items()):
+            anonymous = "com.docker.volume.anonymous" in volume.labels
+            if key[0] != endpoint.id or volume.name in used or not (every or anonymous):
+                continue
+            deleted.append(volume.name)
+            reclaimed += volume.size
+            del self.volumes[key]
+        return self._docker_json({"VolumesDeleted": deleted or None, "SpaceReclaimed": reclaimed})
+
+    async def _recreate(self, request: web.Request) -> web.Response:
+        """Portainer's ``POST /api/docker/{env}/containers/{id}/recreate`` (``{"PullImage"}``).
+
+        As ``api/docker/container.go`` ``Recreate``: pull when asked (a
+        failed pull changes nothing), stop, rename ``-old``, create from the
+        same configuration, reconnect networks, start, remove the old one; a
+        failure after the rename restores the old container and starts it.
+        """
+        endpoint = self._docker_endpoint(request)
+        if isinstance(endpoint, web.Response):
+            return endpoint
+        try:
+            payload = await request.json()
+            if not isinstance(payload, dict):
+                raise TypeError
+        except ValueError, TypeError:
+            return self._error(400, "Invalid request payload", "invalid JSON")
+        c = self._find_container(endpoint.id, request.match_info["cid"])
+        if isinstance(c, web.Response):
+            return self._error(
+                500, "Error recreating container", "fetch container information error"
+            )
+        if payload.get("PullImage"):
+            if self.fail_pull is not None or c.spec.image not in self.registry:
+                return self._error(
+                    500, "Error recreating container", f"pull image error {c.spec.image}"
+                )
+            self._pulled(c.spec.image)
+        was_running = c.state in ("running", "paused")
+        self._stop(c)
+        if self.fail_recreate is not None:
+            # the restore: rename back, reconnect, start the old container
+            if was_running:
+                self._start(c)
+            return self._error(500, "Error recreating container", self.fail_recreate)
+        self.containers.remove(c)
+        now = time.time()
+        new = self._create(replace(c.spec, running=True), created=now, started=now)
+        new.extra_networks = c.extra_networks
+        return web.json_response(
+            {
+                "Id": new.id,
+                "Name": f"/{new.spec.name}",
+                "Image": new.image_id,
+                "State": {"Status": new.state, "Running": True},
+                "Config": {"Image": new.spec.image, "Labels": self._labels(new)},
+            }
+        )
+
     # Stacks
 
     def _stack_json(self, s: SimStack) -> dict[str, Any]:
@@ -1074,6 +1790,64 @@ class PortainerSimulator(Simulator):
             if not stack.active:
                 return self._error(400, "Stack is already inactive")
             self._compose_down(stack)
+        return web.json_response(self._stack_json(stack))
+
+    def _compose_file(self, stack: SimStack) -> str:
+        lines = ["services:"]
+        for spec in stack.services:
+            lines += [f"  {spec.name}:", f"    image: {spec.image}", "    restart: unless-stopped"]
+        return "\n".join(lines) + "\n"
+
+    async def _stack_file(self, request: web.Request) -> web.Response:
+        """Portainer's ``GET /api/stacks/{id}/file`` → ``{"StackFileContent"}``."""
+        stack = self._find_stack(request)
+        if isinstance(stack, web.Response):
+            return stack
+        return web.json_response({"StackFileContent": self._compose_file(stack)})
+
+    async def _stack_update(self, request: web.Request) -> web.Response:
+        """Portainer's ``PUT /api/stacks/{id}?endpointId=N`` (``stack_update.go``).
+
+        Redeploys with ``StackFileContent`` and ``Env``; ``PullImage`` (or the
+        2.36 name ``RepullImageAndRedeploy``) pulls every image first, and
+        ``docker compose up`` recreates the containers whose image changed.
+        """
+        stack = self._find_stack(request)
+        if isinstance(stack, web.Response):
+            return stack
+        try:
+            endpoint_id = int(request.query["endpointId"])
+        except KeyError, ValueError:
+            return self._error(
+                400, "Invalid query parameter: endpointId", "Invalid query parameter"
+            )
+        try:
+            payload = await request.json()
+            if not isinstance(payload, dict) or not isinstance(
+                payload.get("StackFileContent"), str
+            ):
+                raise TypeError
+        except ValueError, TypeError:
+            return self._error(400, "Invalid request payload", "Invalid stack file content")
+        endpoint = self.endpoints.get(endpoint_id)
+        if endpoint is None or not endpoint.up:
+            return self._error(500, "Unable to update stack", "environment is unreachable")
+        pull = bool(payload.get("PullImage") or payload.get("RepullImageAndRedeploy"))
+        if pull and self.fail_pull is not None:
+            return self._error(
+                500, "Failed to deploy a stack", f"compose pull failed: {self.fail_pull}"
+            )
+        now = time.time()
+        existing = {c.spec.name: c for c in self._stack_containers(stack)}
+        for spec in stack.services:
+            image = self._pulled(spec.image) if pull else self._local_image(spec.image)
+            old = existing.get(spec.name)
+            if old is not None and old.image_id == image.id and old.state == "running":
+                continue
+            if old is not None:
+                self.containers.remove(old)
+            self._create(replace(spec, running=True), created=now, started=now)
+        stack.active = True
         return web.json_response(self._stack_json(stack))
 
     def _stack_containers(self, stack: SimStack) -> list[SimContainer]:

@@ -69,3 +69,21 @@ def test_release_names_benchmark() -> None:
     cost = tables["cost, in a fresh interpreter"]
     assert set(cost) == set(every)
     assert all(float(cell) >= 0 for cells in cost.values() for cell in cells)  # no timing asserted
+
+
+def test_portainer_poll_benchmark_small() -> None:
+    """Ours against core's portainer on one simulator: both rows, the ratio line last."""
+    result = run_module("benchmarks.portainer_poll", "--sizes", "10", "--polls", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("Portainer poll: ours vs Home Assistant")
+    rows = {line.split()[1]: line.split()[2:] for line in lines[2:4]}
+    assert set(rows) == {"ours", "core"}
+    for requests, kib, cpu_ms, first_requests, _first_kib in rows.values():
+        assert float(requests) > 0
+        assert float(kib) > 0
+        assert float(cpu_ms) > 0
+        assert int(first_requests) > 0
+    # core inspects every container every poll; ours only what changed
+    assert float(rows["ours"][0]) < float(rows["core"][0])
+    assert RATIO_LINE.fullmatch(lines[-1]) is not None, lines[-1]

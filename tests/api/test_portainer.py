@@ -24,6 +24,7 @@ from custom_components.pandora_box.api.portainer import (
     ContainerStats,
     Endpoint,
     PortainerClient,
+    PruneResult,
     Stack,
     _container,
     _docker_time,
@@ -501,7 +502,7 @@ async def test_container_action_unknown_container(
 
 @pytest.mark.parametrize(
     ("container_id", "action"),
-    [("../../../system/status", "start"), ("a/b", "stop"), ("", "start"), ("abc", "kill")],
+    [("../../../system/status", "start"), ("a/b", "stop"), ("", "start"), ("abc", "remove")],
 )
 async def test_container_action_bad_input(
     session: aiohttp.ClientSession, sim: PortainerSimulator, container_id: str, action: Any
@@ -749,7 +750,7 @@ async def test_sim_docker_proxy(session: aiohttp.ClientSession, sim: PortainerSi
     key = {"X-API-Key": sim.api_key}
     docker = f"{sim.url}/api/endpoints/1/docker"
     async with session.get(f"{docker}/containers/json", headers=key) as resp:
-        assert resp.headers["Api-Version"] == "1.47"
+        assert resp.headers["Api-Version"] == "1.52"
         running = [c["Names"][0] for c in await resp.json()]
     assert "/watchtower" not in running  # without all=1 only running containers
     label = '{"label": ["com.docker.compose.project=pandora"]}'
@@ -830,3 +831,124 @@ async def test_first_endpoint_read_after_the_check_reuses_it(
     again = await api.async_endpoints(max_age=10.0)  # only once
     assert sim.count("/api/endpoints", "GET") == 2
     assert first == again
+
+
+# -- Docker facts, disk, images, pulls, recreate, prunes, stack update ---------------------------
+
+
+async def test_docker_info_reads_version_only_when_docker_changes(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    info = await api.async_docker_info(1)
+    assert (info.docker_version, info.api_version, info.cpus) == ("29.1.3", "1.52", 4)
+    assert (info.containers, info.containers_running, info.containers_stopped) == (5, 4, 1)
+    sim.requests.clear()
+    again = await api.async_docker_info(1, info)
+    assert again == info
+    assert sim.count("/api/endpoints/1/docker/version") == 0
+    assert sim.count("/api/endpoints/1/docker/info") == 1
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+async def test_disk_usage_in_both_shapes(session: aiohttp.ClientSession, legacy: bool) -> None:
+    """Docker API 1.52 summaries and the older lists give the same numbers."""
+    sim = PortainerSimulator(legacy_df=legacy)
+    await sim.start()
+    try:
+        usage = await client(session, sim).async_disk_usage(1)
+    finally:
+        await sim.stop()
+    assert usage.volumes_total == 734_003_200 + 3_145_728 + 12_582_912
+    assert usage.volumes_reclaimable == 3_145_728 + 12_582_912  # jellyfin uses its cache
+    assert usage.images_reclaimable == 0
+    assert usage.containers_total is not None
+    assert usage.containers_total > 0
+    assert {v.name for v in usage.volumes} >= {"portainer_data", "pandora_jellyfin-cache"}
+    cache = next(v for v in usage.volumes if v.name == "pandora_jellyfin-cache")
+    assert (cache.driver, cache.size, cache.ref_count) == ("local", 734_003_200, 1)
+
+
+async def test_image_digests_and_registry(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    details = await api.async_container_details(1, "jellyfin")
+    assert details.image_reference == "jellyfin/jellyfin:10.10.7"
+    assert details.image_id is not None
+    image = await api.async_image(1, details.image_id)
+    assert image.repo_tags == ("jellyfin/jellyfin:10.10.7",)
+    (digest,) = image.repo_digests
+    assert await api.async_registry_digest(1, "jellyfin/jellyfin:10.10.7") == digest.split("@")[1]
+    new = sim.publish_image("jellyfin/jellyfin:10.10.7")
+    assert await api.async_registry_digest(1, "jellyfin/jellyfin:10.10.7") == new
+    with pytest.raises(ResponseError):  # a registry that refuses: Docker's 403
+        await api.async_registry_digest(1, "private/thing:1")
+    with pytest.raises(ValueError):  # noqa: PT011
+        await api.async_image(1, "../../system/status")
+
+
+async def test_pull_progress_and_failures(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    sim.publish_image("jellyfin/jellyfin:10.10.7")
+    progress = [p async for p in api.async_pull_image(1, "jellyfin/jellyfin:10.10.7")]
+    assert progress == sorted(progress)
+    assert progress[-1] == 100
+    assert any(0 < p < 100 for p in progress)
+    sim.fail_pull = "write /var/lib/docker/tmp: no space left on device"
+    with pytest.raises(ResponseError, match="no space left on device"):
+        async for _ in api.async_pull_image(1, "jellyfin/jellyfin:10.10.7"):
+            pass
+    sim.fail_pull = None
+    with pytest.raises(ResponseError, match="HTTP 404"):
+        async for _ in api.async_pull_image(1, "nobody/nothing:1"):
+            pass
+
+
+async def test_recreate_keeps_settings_and_restores_on_failure(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    old = sim.container("qbittorrent")
+    new_id = await api.async_recreate_container(1, old.id, pull=False)
+    new = sim.container("qbittorrent")
+    assert new.id == new_id != old.id
+    assert new.spec == old.spec  # env, mounts, ports, labels, restart policy
+    sim.fail_recreate = "start container error"
+    with pytest.raises(CannotConnectError, match="start container error"):
+        await api.async_recreate_container(1, new_id, pull=False)
+    assert sim.container("qbittorrent").id == new_id
+    assert sim.container("qbittorrent").state == "running"
+
+
+async def test_prunes_and_kill(session: aiohttp.ClientSession, sim: PortainerSimulator) -> None:
+    api = client(session, sim)
+    assert await api.async_prune_images(1, dangling=True) == PruneResult(
+        deleted=0, space_reclaimed=0
+    )
+    volumes = await api.async_prune_volumes(1)
+    assert (volumes.deleted, volumes.space_reclaimed) == (1, 12_582_912)
+    await api.async_container_action(1, "jackett", "kill")
+    assert sim.container("jackett").exit_code == 137
+    with pytest.raises(ResponseError, match="HTTP 409"):
+        await api.async_container_action(1, "jackett", "kill")
+
+
+async def test_stack_update_pulls_and_recreates_what_changed(
+    session: aiohttp.ClientSession, sim: PortainerSimulator
+) -> None:
+    api = client(session, sim)
+    jackett, jellyfin = sim.container("jackett").id, sim.container("jellyfin").id
+    sim.publish_image("jellyfin/jellyfin:10.10.7")
+    stack = await api.async_update_stack(1, 1)
+    assert stack.active
+    assert sim.container("jackett").id == jackett
+    assert sim.container("jellyfin").id != jellyfin
+    put = [r for r in sim.requests if r.method == "PUT"]
+    assert [r.path for r in put] == ["/api/stacks/1"]
+    assert put[0].query == {"endpointId": "1"}
+    sim.deny()
+    with pytest.raises(PermissionDeniedError, match="stack management"):
+        await api.async_update_stack(1, 1)

@@ -308,6 +308,8 @@ async def test_seven_entries_loaded_with_sensible_entities(client: Client) -> No
         numeric = 0
         for entity_id in entity_ids:
             state = current[entity_id]
+            if kind == "portainer" and entity_id.endswith(_BY_CONTAINER_STATE):
+                continue  # Resume of a running container, Kill of a stopped one: by design
             assert state["state"] != "unavailable", (kind, entity_id)
             has_unit = "unit_of_measurement" in state["attributes"]
             if entity_id.startswith("sensor.") and has_unit and state["state"] != "unknown":
@@ -320,6 +322,9 @@ async def test_seven_entries_loaded_with_sensible_entities(client: Client) -> No
     assert any(s["entity_id"].startswith("event.") for s in qbt)
     assert any(s["entity_id"].startswith("switch.") for s in qbt)
 
+
+_BY_CONTAINER_STATE = ("_pause", "_resume", "_kill")
+"""Portainer buttons available only in some container states (as core's)."""
 
 READERS: dict[str, tuple[str, dict[str, Any], str]] = {
     "qbittorrent": ("get_torrents", {}, "torrents"),

@@ -21,7 +21,14 @@ PLATFORMS = {
     Kind.TMDB: [Platform.BINARY_SENSOR, Platform.SENSOR],
     Kind.WATCHMODE: [Platform.BINARY_SENSOR],
     Kind.CLOUDCMD: [Platform.BINARY_SENSOR],
-    Kind.PORTAINER: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.SWITCH],
+    Kind.PORTAINER: [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.EVENT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+        Platform.UPDATE,
+    ],
     Kind.JELLYFIN: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR],
 }
 """The platforms each kind forwarded before the registry existed (they must not change)."""
@@ -74,6 +81,6 @@ def test_what_kinds_declare() -> None:
     assert public == {Kind.TMDB, Kind.WATCHMODE}
     versions = {kind: u.min_version for kind, u in UPSTREAMS.items() if u.min_version}
     assert versions == {Kind.QBITTORRENT: "4.1", Kind.JELLYFIN: "10.9"}
-    # Portainer has no actions: its switches and buttons act
+    # every kind registers actions (Portainer: prune_images, recreate_container)
     without_actions = {kind for kind, u in UPSTREAMS.items() if u.register_actions is None}
-    assert without_actions == {Kind.PORTAINER}
+    assert without_actions == set()

@@ -41,10 +41,18 @@ Decisions made after reading pyportainer 1.0.50 and Portainer's source:
   ``asyncio.timeout``.  Stack start/stop run ``docker compose up/down`` on the
   Portainer host and may take far longer than a read, so they get their own
   ``action_timeout``.
-* *Size cap.*  pyportainer reads whole bodies; our cap cannot be imposed on it
-  without owning the session.  The timeout bounds how long a hostile upstream
-  can stream, and an oversized body never has the expected shape, so it ends
-  as ``ResponseError``.  The one request we send ourselves is capped.
+* *Size cap.*  pyportainer reads whole bodies; our session proxy reads them
+  first, in chunks, under the cap.  The requests we send ourselves (the
+  legacy status, ``/system/df`` in both of Docker's shapes, and the image
+  pull, whose progress stream is read line by line, each line capped, the
+  whole pull under ``pull_timeout``) are capped the same way.
+* *Images and updates.*  ``async_image`` (Docker's image inspect: every
+  ``RepoDigests`` entry) and ``async_registry_digest`` (Docker's distribution
+  inspect, one registry request) are the two halves Portainer's own status
+  check compares (``api/docker/images/status.go``); the caller decides how
+  often (``upstreams/portainer/updates.py``).  ``async_recreate_container``
+  is Portainer's recreate route, which keeps the whole configuration and
+  restores the old container when it fails (``api/docker/container.go``).
 * *Identity.*  ``GET /api/system/status`` is public (``{"Version",
   "InstanceID", "DemoEnvironment"}``) and proves the answer comes from
   Portainer; Portainer releases older than the ``/system`` routes only have
@@ -72,8 +80,8 @@ Decisions made after reading pyportainer 1.0.50 and Portainer's source:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 import json as jsonlib
 import re
@@ -88,7 +96,10 @@ from pyportainer.exceptions import (
     PortainerNotFoundError,
     PortainerTimeoutError,
 )
+from pyportainer.image_pull import ImagePullProgress
 from pyportainer.models.docker import DockerContainer, DockerContainerStats
+from pyportainer.models.docker_inspect import DockerInspect
+from pyportainer.models.image_pull import DockerImagePullEvent
 from pyportainer.models.portainer import Endpoint as LibEndpoint
 from pyportainer.models.stacks import Stack as LibStack
 from yarl import URL
@@ -113,21 +124,27 @@ from .models import UpstreamInfo
 
 DEFAULT_ACTION_TIMEOUT: Final = 120.0
 """Seconds a stack start/stop may take (Portainer runs ``docker compose`` meanwhile)."""
+DEFAULT_PULL_TIMEOUT: Final = 600.0
+"""Seconds an image pull, a recreate or a stack update (pulls included) may take."""
+MAX_PULL_LINE: Final = 64 * 1024
+"""Bytes of one line of Docker's pull progress stream."""
 
 COMPOSE_PROJECT_LABEL: Final = "com.docker.compose.project"
 
 ENDPOINT_STATUS_UP: Final = 1
 STACK_STATUS_ACTIVE: Final = 1
 
-type ContainerAction = Literal["start", "stop", "restart"]
+type ContainerAction = Literal["start", "stop", "restart", "pause", "unpause", "kill"]
 type StackAction = Literal["start", "stop"]
 
-CONTAINER_ACTIONS: Final = frozenset({"start", "stop", "restart"})
+CONTAINER_ACTIONS: Final = frozenset({"start", "stop", "restart", "pause", "unpause", "kill"})
 STACK_ACTIONS: Final = frozenset({"start", "stop"})
 
 # Docker accepts a full or short id or a name: [a-zA-Z0-9][a-zA-Z0-9_.-]*.
 # Anything else could climb out of the proxied path, so it never leaves here.
 _CONTAINER_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# An image id or reference: registry[:port]/path:tag or @sha256:… (no "..", no "//").
+_IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/@-]*")
 
 # What pyportainer's parsing (json + mashumaro) raises on a body of the wrong shape.
 _PARSE_ERRORS = (ValueError, LookupError, TypeError, AttributeError)
@@ -164,6 +181,97 @@ class Container:
     stack: str | None
     """The compose project the container belongs to, if any."""
     labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def health(self) -> str | None:
+        """``healthy``, ``unhealthy`` or ``starting`` from ``Status``; ``None`` without a check.
+
+        Docker's list writes the health check's state into ``Status``
+        (``Up 2 hours (healthy)``, ``Up 3 seconds (health: starting)``), so it
+        needs no inspect per container and poll.
+        """
+        match = _HEALTH.search(self.status or "")
+        return match["health"] if match else None
+
+
+_HEALTH = re.compile(r"\((?:health: )?(?P<health>healthy|unhealthy|starting)\)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContainerDetails:
+    """What only Docker's container inspect tells (read when a container changes)."""
+
+    started_at: datetime | None
+    restart_count: int | None
+    oom_killed: bool | None
+    exit_code: int | None
+    image_id: str | None
+    """The id (``sha256:…``) of the image the container runs: it stays when the tag moves."""
+    image_reference: str | None
+    """What the container was created from (``Config.Image``, e.g. ``jellyfin/jellyfin:10.10``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DockerInfo:
+    """Docker's ``/info`` and ``/version`` of one environment."""
+
+    docker_version: str | None
+    api_version: str | None
+    kernel_version: str | None
+    operating_system: str | None
+    os_type: str | None
+    os_version: str | None
+    architecture: str | None
+    cpus: int | None
+    memory_total: int | None
+    containers: int | None
+    containers_running: int | None
+    containers_paused: int | None
+    containers_stopped: int | None
+    images: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Volume:
+    """A Docker volume with its size (``/system/df``)."""
+
+    name: str
+    driver: str | None
+    size: int | None
+    """Bytes; ``None`` when Docker did not measure it (``-1``)."""
+    ref_count: int | None
+    mountpoint: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiskUsage:
+    """Docker's ``/system/df`` of one environment: totals and what is reclaimable."""
+
+    containers_total: int | None
+    containers_reclaimable: int | None
+    images_total: int | None
+    images_reclaimable: int | None
+    volumes_total: int | None
+    volumes_reclaimable: int | None
+    volumes: tuple[Volume, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageDetails:
+    """A local image (Docker's image inspect): its id and every registry digest it has."""
+
+    id: str
+    repo_digests: tuple[str, ...]
+    """``repository@sha256:…`` for every repository the image was pulled from or pushed to."""
+    repo_tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneResult:
+    """What a prune removed."""
+
+    deleted: int
+    space_reclaimed: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -303,6 +411,7 @@ class PortainerClient:
         api_key: str,
         timeout: float = DEFAULT_TIMEOUT,
         action_timeout: float = DEFAULT_ACTION_TIMEOUT,
+        pull_timeout: float = DEFAULT_PULL_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         """Wrap ``pyportainer.Portainer`` on ``session``; ``url`` is validated here."""
@@ -311,6 +420,7 @@ class PortainerClient:
         self._api_key = api_key
         self._timeout = timeout
         self._action_timeout = action_timeout
+        self._pull_timeout = pull_timeout
         self._max_bytes = max_bytes
         self._api = Portainer(
             api_url=str(self._base),
@@ -399,22 +509,209 @@ class PortainerClient:
             self._cpu_samples[key] = sample
         return stats
 
-    async def async_container_started_at(
+    async def async_container_details(
         self, endpoint_id: int, container_id: str
-    ) -> datetime | None:
-        """When a container last started (Docker's ``State.StartedAt``, from inspect).
+    ) -> ContainerDetails:
+        """What Docker's inspect tells of a container: start, restarts, OOM, its image.
 
-        The container list has no start time, only the human ``Status``; the
-        inspect route has the exact one.  ``None`` when it never started.
+        The container list has no start time (only the human ``Status``), no
+        restart count, no OOM flag and no image id; the inspect route has them.
         """
         ref = _container_ref(container_id)
         raw = await self._call(lambda: self._api.inspect_container(endpoint_id, ref))
-        return self._parse(lambda: _docker_time(raw.state.started_at if raw.state else None))
+        return self._parse(lambda: _details(raw))
+
+    async def async_container_started_at(
+        self, endpoint_id: int, container_id: str
+    ) -> datetime | None:
+        """When a container last started (Docker's ``State.StartedAt``); ``None`` if never."""
+        return (await self.async_container_details(endpoint_id, container_id)).started_at
+
+    async def async_docker_info(
+        self, endpoint_id: int, known: DockerInfo | None = None
+    ) -> DockerInfo:
+        """Docker's ``/info`` of an environment, with ``/version``'s API version.
+
+        ``/version`` is read again only when ``/info`` reports another Docker
+        version than ``known`` (an upgrade), so a poll costs one request.
+        """
+        info = await self._call(lambda: self._api.docker_info(endpoint_id))
+        api_version = known.api_version if known is not None else None
+        if known is None or known.docker_version != info.server_version or api_version is None:
+            version = await self._call(lambda: self._api.docker_version(endpoint_id))
+            api_version = version.api_version
+        return self._parse(
+            lambda: DockerInfo(
+                docker_version=info.server_version,
+                api_version=api_version,
+                kernel_version=info.kernel_version,
+                operating_system=info.operating_system,
+                os_type=info.os_type,
+                os_version=info.os_version,
+                architecture=info.architecture,
+                cpus=info.ncpu,
+                memory_total=info.mem_total,
+                containers=info.containers,
+                containers_running=info.containers_running,
+                containers_paused=info.containers_paused,
+                containers_stopped=info.containers_stopped,
+                images=info.images,
+            )
+        )
+
+    async def async_disk_usage(self, endpoint_id: int) -> DiskUsage:
+        """Docker's ``/system/df`` (slow on big hosts: the caller reads it rarely).
+
+        pyportainer only reads the shape of Docker API 1.52 (``ImageUsage`` …);
+        older engines answer ``LayersSize``, ``Images``, ``Containers`` and
+        ``Volumes`` lists, so this reads the JSON itself and accepts both.
+        """
+        raw = await self._call(
+            lambda: self._get_json(
+                f"endpoints/{endpoint_id}/docker/system/df", query={"verbose": "true"}
+            ),
+            seconds=self._action_timeout,
+        )
+        if not isinstance(raw, dict):
+            raise self._bad("disk usage that is not a JSON object")
+        return self._parse(lambda: _disk_usage(raw))
+
+    async def async_image(self, endpoint_id: int, image: str) -> ImageDetails:
+        """Docker's image inspect of ``image`` (an id or a reference): its registry digests."""
+        ref = _image_ref(image)
+        raw = await self._call(lambda: self._api.get_image(endpoint_id, ref))
+        return self._parse(
+            lambda: ImageDetails(
+                id=raw.id,
+                repo_digests=tuple(str(d) for d in raw.repo_digests or ()),
+                repo_tags=tuple(str(t) for t in raw.repo_tags or ()),
+            )
+        )
+
+    async def async_registry_digest(self, endpoint_id: int, reference: str) -> str | None:
+        """The digest the registry has for ``reference`` now (Docker's distribution inspect).
+
+        Docker asks the registry (with the credentials Portainer adds), so
+        this costs one registry request: callers bound and cache it.
+        """
+        ref = _image_ref(reference)
+        raw = await self._call(lambda: self._api.get_image_information(endpoint_id, ref))
+        digest = raw.descriptor.digest if raw.descriptor else None
+        return digest if isinstance(digest, str) and digest else None
+
+    async def async_pull_image(self, endpoint_id: int, reference: str) -> AsyncIterator[float]:
+        """Pull ``reference``, yielding the overall progress (0-100) as Docker reports it.
+
+        Docker streams one JSON object per line and reports a failed pull as
+        an ``error`` line inside a 200 answer: that raises ``ResponseError``.
+        This reads the stream itself (pyportainer's streaming reader would
+        bypass our size cap); each line is capped, the whole pull is bounded
+        by ``pull_timeout``.
+        """
+        ref = _image_ref(reference)
+        progress = ImagePullProgress()
+        base_path = self._base.path.rstrip("/")
+        url = self._base.with_path(
+            f"{base_path}/api/endpoints/{endpoint_id}/docker/images/create"
+        ).with_query(fromImage=ref)
+        headers = {"Accept": "application/json", "X-API-Key": self._api_key}
+        try:
+            async with asyncio.timeout(self._pull_timeout):
+                async with self._session.post(url, headers=headers) as resp:
+                    if resp.status >= 400:
+                        body = await read_capped(resp, self._max_bytes, SERVICE, self.origin)
+                        raise self._status_error(resp.status, _error_detail(body))
+                    while line := await resp.content.readline():
+                        if len(line) > MAX_PULL_LINE:
+                            raise self._bad("an image pull line that is too long")
+                        if not (text := line.strip()):
+                            continue
+                        event = self._parse(lambda: DockerImagePullEvent.from_json(text))
+                        if event.error:
+                            detail = " ".join(str(event.error).split())[:MAX_DETAIL]
+                            raise ResponseError(
+                                f"{SERVICE} at {self.origin} could not pull {ref}. "
+                                f"Docker said: {detail}",
+                                status=None,
+                            )
+                        yield progress.update(event)
+        except PandoraError:
+            raise
+        except TimeoutError as err:
+            raise CannotConnectError(
+                f"{SERVICE} at {self.origin} did not finish pulling {ref} within "
+                f"{self._pull_timeout:g} s"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise self._transport_error(err) from err
+
+    async def async_recreate_container(
+        self, endpoint_id: int, container_id: str, *, pull: bool
+    ) -> str:
+        """Recreate a container with all its settings through Portainer; returns the new id.
+
+        Portainer's own route (``POST /api/docker/{env}/containers/{id}/recreate``,
+        ``api/docker/container.go`` ``Recreate``) pulls first when asked (a
+        failed pull touches nothing), stops the container, renames it
+        ``<name>-old``, creates the new one from the old ``Config`` and
+        ``HostConfig`` (environment, mounts, labels, restart policy, ports),
+        reconnects every network and starts it; if any step after the rename
+        fails it renames the old one back, reconnects and starts it again.
+        """
+        ref = _container_ref(container_id)
+        limit = timedelta(seconds=self._pull_timeout)
+        raw = await self._call(
+            lambda: self._api.container_recreate(
+                endpoint_id=endpoint_id, container_id=ref, timeout=limit, pull_image=pull
+            ),
+            seconds=self._pull_timeout,
+        )
+        return raw.id
+
+    async def async_prune_images(
+        self, endpoint_id: int, *, dangling: bool, until: timedelta | None = None
+    ) -> PruneResult:
+        """Remove unused images (only untagged ones with ``dangling``), older than ``until``."""
+        raw = await self._call(
+            lambda: self._api.images_prune(endpoint_id, until, dangling=dangling),
+            seconds=self._action_timeout,
+        )
+        return PruneResult(
+            deleted=len(raw.images_deleted or ()), space_reclaimed=raw.space_reclaimed or 0
+        )
+
+    async def async_prune_volumes(self, endpoint_id: int) -> PruneResult:
+        """Remove anonymous volumes no container uses (Docker's default prune)."""
+        raw = await self._call(
+            lambda: self._api.prune_volumes(endpoint_id), seconds=self._action_timeout
+        )
+        if not isinstance(raw, dict):
+            return PruneResult(deleted=0, space_reclaimed=0)
+        deleted = raw.get("VolumesDeleted") or []
+        space = raw.get("SpaceReclaimed") or 0
+        return PruneResult(
+            deleted=len(deleted) if isinstance(deleted, list) else 0,
+            space_reclaimed=space if isinstance(space, int) else 0,
+        )
+
+    async def async_update_stack(self, stack_id: int, endpoint_id: int) -> Stack:
+        """Pull every image of a stack and redeploy it (Portainer's stack update).
+
+        pyportainer re-sends the stack's current file and environment
+        (``PUT /api/stacks/{id}?endpointId=N`` with ``PullImage``), or asks a
+        git stack to redeploy from its repository.
+        """
+        limit = timedelta(seconds=self._pull_timeout)
+        raw = await self._call(
+            lambda: self._api.update_stack(endpoint_id, stack_id, pull_image=True, timeout=limit),
+            seconds=self._pull_timeout,
+        )
+        return self._parse(lambda: _stack(raw))
 
     async def async_container_action(
         self, endpoint_id: int, container_id: str, action: ContainerAction
     ) -> None:
-        """Start, stop or restart a container; already in that state is fine (304)."""
+        """Start, stop, restart, pause, resume or kill a container; already so is fine (304)."""
         if action not in CONTAINER_ACTIONS:
             raise ValueError(f"unknown container action {action!r}")
         ref = _container_ref(container_id)
@@ -422,6 +719,9 @@ class PortainerClient:
             "start": lambda: self._api.start_container(endpoint_id, ref),
             "stop": lambda: self._api.stop_container(endpoint_id, ref),
             "restart": lambda: self._api.restart_container(endpoint_id, ref),
+            "pause": lambda: self._api.pause_container(endpoint_id, ref),
+            "unpause": lambda: self._api.unpause_container(endpoint_id, ref),
+            "kill": lambda: self._api.kill_container(endpoint_id, ref),
         }
         # Docker's stop grace period is 10 s, inside the default read timeout.
         await self._call(calls[action])
@@ -540,13 +840,13 @@ class PortainerClient:
 
     # -- the one private request (a route pyportainer does not call) -------------------
 
-    async def _get_json(self, path: str) -> Any:
+    async def _get_json(self, path: str, query: Mapping[str, str] | None = None) -> Any:
         """GET ``/api/<path>`` as pyportainer would, with a size cap.
 
         Raises aiohttp's errors; ``_call`` maps them like pyportainer's.
         """
         base_path = self._base.path.rstrip("/")
-        url = self._base.with_path(f"{base_path}/api/{path}")
+        url = self._base.with_path(f"{base_path}/api/{path}").with_query(query or {})
         headers = {"Accept": "application/json", "X-API-Key": self._api_key}
         async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
             resp.raise_for_status()
@@ -569,6 +869,101 @@ def _container_ref(container_id: str) -> str:
     if not isinstance(container_id, str) or not _CONTAINER_REF.fullmatch(container_id):
         raise ValueError("not a Docker container id or name")
     return container_id
+
+
+def _image_ref(image: str) -> str:
+    """Return ``image`` if it is an image id or reference, else raise ``ValueError``."""
+    if (
+        not isinstance(image, str)
+        or not _IMAGE_REF.fullmatch(image)
+        or ".." in image
+        or "//" in image
+        or len(image) > 512
+    ):
+        raise ValueError("not a Docker image id or reference")
+    return image
+
+
+def _details(raw: DockerInspect) -> ContainerDetails:
+    """Convert pyportainer's container inspect."""
+    state = raw.state
+    image = raw.image if isinstance(raw.image, str) and raw.image else None
+    config_image = raw.config.image if raw.config is not None else None
+    return ContainerDetails(
+        started_at=_docker_time(state.started_at if state else None),
+        restart_count=raw.restart_count,
+        oom_killed=state.oom_killed if state else None,
+        exit_code=state.exit_code if state else None,
+        image_id=image,
+        image_reference=config_image if isinstance(config_image, str) and config_image else None,
+    )
+
+
+def _size(value: object) -> int | None:
+    """A byte count of Docker's (``-1`` means not measured)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _disk_usage(raw: dict[str, Any]) -> DiskUsage:
+    """``/system/df`` in either shape (API 1.52 summaries, or the older lists)."""
+    summaries = {
+        key: raw.get(key) if isinstance(raw.get(key), dict) else None
+        for key in ("ContainerUsage", "ImageUsage", "VolumeUsage")
+    }
+    volume_items: list[Any]
+    if all(summaries.values()):
+        containers, images, volumes = (
+            cast("dict[str, Any]", summaries[k])
+            for k in ("ContainerUsage", "ImageUsage", "VolumeUsage")
+        )
+        volume_items = list(volumes.get("Items") or [])
+        usage = DiskUsage(
+            containers_total=_size(containers.get("TotalSize")),
+            containers_reclaimable=_size(containers.get("Reclaimable")),
+            images_total=_size(images.get("TotalSize")),
+            images_reclaimable=_size(images.get("Reclaimable")),
+            volumes_total=_size(volumes.get("TotalSize")),
+            volumes_reclaimable=_size(volumes.get("Reclaimable")),
+        )
+    else:
+        # Docker before API 1.52: sum the lists as the docker CLI does.
+        container_items = [c for c in raw.get("Containers") or [] if isinstance(c, dict)]
+        image_items = [i for i in raw.get("Images") or [] if isinstance(i, dict)]
+        volume_items = list(raw.get("Volumes") or [])
+        unused_images = [i for i in image_items if not i.get("Containers")]
+        volume_sizes = [_volume(v) for v in volume_items if isinstance(v, dict)]
+        usage = DiskUsage(
+            containers_total=sum(_size(c.get("SizeRw")) or 0 for c in container_items),
+            containers_reclaimable=sum(
+                _size(c.get("SizeRw")) or 0 for c in container_items if c.get("State") != "running"
+            ),
+            images_total=_size(raw.get("LayersSize")),
+            images_reclaimable=sum(
+                (_size(i.get("Size")) or 0) - max(_size(i.get("SharedSize")) or 0, 0)
+                for i in unused_images
+            ),
+            volumes_total=sum(v.size or 0 for v in volume_sizes),
+            volumes_reclaimable=sum(v.size or 0 for v in volume_sizes if not v.ref_count),
+        )
+    parsed = tuple(_volume(v) for v in volume_items if isinstance(v, dict))
+    return replace(usage, volumes=parsed)
+
+
+def _volume(raw: dict[str, Any]) -> Volume:
+    """One volume of ``/system/df``."""
+    found = raw.get("UsageData")
+    usage: dict[str, Any] = found if isinstance(found, dict) else {}
+    name = raw["Name"]
+    if not isinstance(name, str) or not name:
+        raise ValueError("a volume without a name")
+    ref_count = usage.get("RefCount")
+    return Volume(
+        name=name,
+        driver=raw.get("Driver") if isinstance(raw.get("Driver"), str) else None,
+        size=_size(usage.get("Size")),
+        ref_count=ref_count if isinstance(ref_count, int) and ref_count >= 0 else None,
+        mountpoint=raw.get("Mountpoint") if isinstance(raw.get("Mountpoint"), str) else None,
+    )
 
 
 def _endpoint(raw: LibEndpoint) -> Endpoint:

@@ -43,6 +43,11 @@ def portainer_entry(sim: PortainerSimulator, **overrides: Any) -> MockConfigEntr
     return mock_entry(sim, entry_id=ENTRY_ID, **overrides)
 
 
+def sim_anonymous_volume(sim: PortainerSimulator) -> str:
+    """The name of the simulator's one anonymous volume."""
+    return next(v.name for v in sim.volumes.values() if "com.docker.volume.anonymous" in v.labels)
+
+
 def coordinator_of(entry: MockConfigEntry) -> PortainerCoordinator:
     """The entry's coordinator."""
     coordinator = entry.runtime_data.coordinator
@@ -85,6 +90,8 @@ async def entry(hass: HomeAssistant, sim: PortainerSimulator) -> MockConfigEntry
     """A loaded Portainer entry."""
     config_entry = portainer_entry(sim)
     await setup_integration(hass, config_entry)
+    # the first disk usage read (volumes, disk sensors) runs in the background
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert state_of(config_entry) is ConfigEntryState.LOADED
     return config_entry
 
@@ -93,7 +100,17 @@ async def entry(hass: HomeAssistant, sim: PortainerSimulator) -> MockConfigEntry
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.SWITCH, Platform.BUTTON])
+@pytest.mark.parametrize(
+    "platform",
+    [
+        Platform.SENSOR,
+        Platform.SWITCH,
+        Platform.BUTTON,
+        Platform.BINARY_SENSOR,
+        Platform.EVENT,
+        Platform.UPDATE,
+    ],
+)
 async def test_entities(
     hass: HomeAssistant,
     sim: PortainerSimulator,
@@ -104,6 +121,10 @@ async def test_entities(
     """Every entity of the default media stack, as a snapshot."""
     config_entry = portainer_entry(sim)
     await setup_integration(hass, config_entry)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # a second poll: CPU needs two samples, and the registry checks of the
+    # fifth image (four per poll) are done
+    await coordinator_of(config_entry).async_refresh()
     all_entries = er.async_entries_for_config_entry(entity_registry, ENTRY_ID)
     assert all(e.disabled_by is None for e in all_entries)
     # snapshot_platform checks one platform: keep only its entities in view.
@@ -114,7 +135,10 @@ async def test_entities(
 
 
 async def test_devices(
-    hass: HomeAssistant, entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant,
+    sim: PortainerSimulator,
+    entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
     """One device per environment (under the service), container and stack (under it)."""
     service = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
@@ -139,8 +163,18 @@ async def test_devices(
     assert stack is not None
     assert stack.via_device_id == endpoint.id
     assert stack.model == "Compose stack"
+    volumes = {
+        "volume_1_portainer_data",
+        "volume_1_pandora_jellyfin-cache",
+        f"volume_1_{sim_anonymous_volume(sim)}",
+    }
+    for key in volumes:
+        device = device_of(device_registry, key)
+        assert device is not None, key
+        assert device.via_device_id == endpoint.id
+        assert device.model == "Volume"
     devices = dr.async_entries_for_config_entry(device_registry, ENTRY_ID)
-    assert len(devices) == 1 + 1 + len(containers) + 1
+    assert len(devices) == 1 + 1 + len(containers) + 1 + len(volumes)
     assert state(hass, "sensor.local_running_containers") == "4"
     assert state(hass, "sensor.local_containers") == "5"
     assert state(hass, "sensor.pandora_running_containers") == "4"

@@ -1,10 +1,13 @@
-"""Portainer, the Docker manager: a device per environment, container and stack.
+"""Portainer, the Docker manager: a device per environment, container, stack and volume.
 
 ``coordinator.py`` polls; ``model.py`` reads one poll (identity by name,
-containers kept for stopped stacks, bounded concurrent stats);
-``entities.py`` holds the devices and the entity bases that follow the data
-without a reload.  One file per platform: ``sensor.py``, ``switch.py``,
-``button.py``.  Portainer has no actions: its switches and buttons act.
+containers kept for stopped stacks, bounded concurrent stats, events from
+the difference of two polls); ``updates.py`` checks images against their
+registries, bounded and cached; ``entities.py`` holds the devices and the
+entity bases that follow the data without a reload.  One file per
+platform: ``sensor.py``, ``binary_sensor.py``, ``switch.py``, ``button.py``,
+``event.py``, ``update.py``; ``actions.py`` has the admin-only actions
+``prune_images`` and ``recreate_container``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from ...api.portainer import PortainerClient
 from ...const import Kind
 from ..base import ClientHandle, Upstream
-from . import button, sensor, switch
+from . import binary_sensor, button, event, sensor, switch, update
+from .actions import async_register_portainer_actions
 from .coordinator import PortainerCoordinator
 from .entities import async_remove_device
 
@@ -43,10 +47,14 @@ UPSTREAM = Upstream(
     stable_id=True,
     coordinator=PortainerCoordinator,
     platforms={
+        Platform.BINARY_SENSOR: binary_sensor.async_setup_entities,
         Platform.BUTTON: button.async_setup_entities,
+        Platform.EVENT: event.async_setup_entities,
         Platform.SENSOR: sensor.async_setup_entities,
         Platform.SWITCH: switch.async_setup_entities,
+        Platform.UPDATE: update.async_setup_entities,
     },
+    register_actions=async_register_portainer_actions,
     redact=frozenset({"X-Api-Key"}),
     remove_device=async_remove_device,
 )

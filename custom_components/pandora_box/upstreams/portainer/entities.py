@@ -19,7 +19,8 @@ device that is not in the current data (``async_remove_device``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import override
+from datetime import timedelta
+from typing import Literal, override
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -39,6 +40,7 @@ from .model import (
     PortainerContainerData,
     PortainerEndpointData,
     PortainerStackData,
+    PortainerVolumeData,
     endpoint_key,
 )
 
@@ -112,6 +114,26 @@ def stack_device(coordinator: PortainerCoordinator, data: PortainerStackData) ->
     )
 
 
+def volume_device(coordinator: PortainerCoordinator, data: PortainerVolumeData) -> DeviceInfo:
+    """Device of a volume, under its environment's device."""
+    entry_id = coordinator.config_entry.entry_id
+    return child_device_info(
+        coordinator.hass,
+        entry_id,
+        device_identifier(entry_id, endpoint_key(data.endpoint_id)),
+        DeviceInfo(
+            identifiers={device_identifier(entry_id, data.key)},
+            name=data.volume.name,
+            manufacturer="Docker",
+            model="Volume",
+            configuration_url=(
+                f"{coordinator.client.base_url}/#!/{data.endpoint_id}/docker/volumes/"
+                f"{data.volume.name}"
+            ),
+        ),
+    )
+
+
 # -- base entities ----------------------------------------------------------------------
 
 
@@ -147,26 +169,88 @@ class PortainerEntity[DataT](PandoraEntity[PortainerCoordinator]):
         """The device's item in the latest data (``None`` once it is gone)."""
         return self._devices().get(self.device_key)
 
-    async def _async_send(
-        self, item: str, name: str, action: str, send: Callable[[], Awaitable[object]]
-    ) -> None:
+    async def _async_send[R](
+        self, item: str, name: str, action: str, send: Callable[[], Awaitable[R]]
+    ) -> R:
         """Send a command; a failure is the translated ``<item>_<action>_failed``."""
-        entry = self.coordinator.config_entry
-        async with upstream_errors(self.hass, entry):
-            try:
-                await send()
-            except PermissionDeniedError:
-                raise  # upstream_errors names the missing right
-            except (CannotConnectError, ResponseError) as err:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key=f"{item}_{action}_failed",
-                    translation_placeholders={
-                        "title": entry.title,
-                        "name": name,
-                        "error": err.message,
-                    },
-                ) from err
+        return await async_send(self.coordinator, item, name, action, send)
+
+
+async def async_send[R](
+    coordinator: PortainerCoordinator,
+    item: str,
+    name: str,
+    action: str,
+    send: Callable[[], Awaitable[R]],
+) -> R:
+    """Send a command to Portainer; a failure is the translated ``<item>_<action>_failed``.
+
+    A missing right is ``permission_denied`` naming it, a revoked key starts
+    reauthentication (``helpers.upstream_errors``).
+    """
+    entry = coordinator.config_entry
+    async with upstream_errors(coordinator.hass, entry):
+        try:
+            return await send()
+        except PermissionDeniedError:
+            raise  # upstream_errors names the missing right
+        except (CannotConnectError, ResponseError) as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=f"{item}_{action}_failed",
+                translation_placeholders={
+                    "title": entry.title,
+                    "name": name,
+                    "error": err.message,
+                },
+            ) from err
+    raise AssertionError  # pragma: no cover - upstream_errors re-raises
+
+
+async def async_recreate(
+    coordinator: PortainerCoordinator,
+    data: PortainerContainerData,
+    docker_id: str,
+    *,
+    pull: bool,
+) -> None:
+    """Recreate a container through Portainer (pulling first if asked), then refresh."""
+    await async_send(
+        coordinator,
+        "container",
+        data.name,
+        "recreate",
+        lambda: coordinator.client.async_recreate_container(data.endpoint_id, docker_id, pull=pull),
+    )
+    if pull and data.reference:
+        coordinator.fetcher.updates.invalidate(data.endpoint_id, data.reference)
+    await coordinator.async_refresh()
+
+
+async def async_prune(
+    coordinator: PortainerCoordinator,
+    data: PortainerEndpointData,
+    what: Literal["images", "volumes"],
+    *,
+    dangling: bool = False,
+    until: timedelta | None = None,
+) -> None:
+    """Prune an environment's unused images or anonymous volumes; read disk usage again."""
+    client = coordinator.client
+    endpoint_id = data.endpoint.id
+    await async_send(
+        coordinator,
+        "environment",
+        data.endpoint.name,
+        f"prune_{what}",
+        lambda: (
+            client.async_prune_images(endpoint_id, dangling=dangling, until=until)
+            if what == "images"
+            else client.async_prune_volumes(endpoint_id)
+        ),
+    )
+    coordinator.request_disk_read()
+    await coordinator.async_refresh()
 
 
 class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
@@ -191,6 +275,35 @@ class PortainerEndpointEntity(PortainerEntity[PortainerEndpointData]):
         """Available while the environment exists and its Docker answers."""
         data = self.device_data
         return super().available and data is not None and data.reachable
+
+    async def async_prune(self, what: Literal["images", "volumes"]) -> None:
+        """Prune unused images (all, not only dangling) or anonymous volumes, then refresh."""
+        data = self.device_data
+        if data is not None:
+            await async_prune(self.coordinator, data, what)
+
+
+class PortainerVolumeEntity(PortainerEntity[PortainerVolumeData]):
+    """An entity of a volume (identified by environment + volume name)."""
+
+    def __init__(
+        self,
+        coordinator: PortainerCoordinator,
+        description: EntityDescription,
+        data: PortainerVolumeData,
+    ) -> None:
+        """Attach to the volume's device."""
+        super().__init__(coordinator, description, data.key, volume_device(coordinator, data))
+
+    @override
+    def _devices(self) -> Mapping[str, PortainerVolumeData]:
+        return self.coordinator.data.volumes
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the latest disk usage lists the volume."""
+        return super().available and self.device_data is not None
 
 
 class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
@@ -230,20 +343,24 @@ class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
         """
         return bool(getattr(self.entity_description, "available_when_removed", False))
 
-    async def async_command(self, action: ContainerAction) -> None:
-        """Start, stop or restart the container by its current Docker id, then refresh."""
+    def live_container(self) -> tuple[PortainerContainerData, str]:
+        """The container's data and current Docker id; a translated error once it is gone."""
         data = self.device_data
-        coordinator = self.coordinator
         if data is None or data.docker_id is None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="container_removed",
                 translation_placeholders={
-                    "title": coordinator.config_entry.title,
+                    "title": self.coordinator.config_entry.title,
                     "name": data.name if data is not None else self.device_key,
                 },
             )
-        docker_id = data.docker_id
+        return data, data.docker_id
+
+    async def async_command(self, action: ContainerAction) -> None:
+        """Start, stop, restart, pause, resume or kill the container by its current id."""
+        coordinator = self.coordinator
+        data, docker_id = self.live_container()
         await self._async_send(
             "container",
             data.name,
@@ -252,6 +369,11 @@ class PortainerContainerEntity(PortainerEntity[PortainerContainerData]):
         )
         coordinator.fetcher.forget_start(docker_id)
         await coordinator.async_refresh()
+
+    async def async_recreate(self, *, pull: bool) -> None:
+        """Recreate the container with all its settings (Portainer's recreate), then refresh."""
+        data, docker_id = self.live_container()
+        await async_recreate(self.coordinator, data, docker_id, pull=pull)
 
 
 class PortainerStackEntity(PortainerEntity[PortainerStackData]):
@@ -276,20 +398,39 @@ class PortainerStackEntity(PortainerEntity[PortainerStackData]):
         """Available while Portainer lists the stack."""
         return super().available and self.device_data is not None
 
-    async def async_command(self, action: StackAction) -> None:
-        """Start or stop the stack (compose up / down), then refresh."""
+    def current_stack(self) -> PortainerStackData:
+        """The stack's data; a translated error once Portainer no longer lists it."""
         data = self.device_data
-        coordinator = self.coordinator
         if data is None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="stack_gone",
                 translation_placeholders={
-                    "title": coordinator.config_entry.title,
+                    "title": self.coordinator.config_entry.title,
                     "name": self.device_key,
                 },
             )
+        return data
+
+    async def async_update_stack(self) -> None:
+        """Pull every image of the stack and redeploy it, then check its images again."""
+        coordinator = self.coordinator
+        data = self.current_stack()
         stack = data.stack
+        await self._async_send(
+            "stack",
+            stack.name,
+            "update",
+            lambda: coordinator.client.async_update_stack(stack.id, stack.endpoint_id),
+        )
+        for status in data.updates:
+            coordinator.fetcher.updates.invalidate(stack.endpoint_id, status.reference)
+        await coordinator.async_refresh()
+
+    async def async_command(self, action: StackAction) -> None:
+        """Start or stop the stack (compose up / down), then refresh."""
+        coordinator = self.coordinator
+        stack = self.current_stack().stack
         await self._async_send(
             "stack",
             stack.name,
@@ -309,6 +450,7 @@ def async_add_portainer_entities(
     endpoint: EntityFactory[PortainerEndpointData] | None = None,
     container: EntityFactory[PortainerContainerData] | None = None,
     stack: EntityFactory[PortainerStackData] | None = None,
+    volume: EntityFactory[PortainerVolumeData] | None = None,
 ) -> None:
     """Add a platform's entities for every device now and for new ones after each poll."""
     coordinator = coordinator_of(entry, PortainerCoordinator)
@@ -332,6 +474,7 @@ def async_add_portainer_entities(
             *_new_entities(coordinator, known, data.endpoints, endpoint),
             *_new_entities(coordinator, known, data.containers, container),
             *_new_entities(coordinator, known, data.stacks, stack),
+            *_new_entities(coordinator, known, data.volumes, volume),
         ]
         if entities:
             async_add_entities(entities)
@@ -345,6 +488,7 @@ def setup_portainer_entities(
     endpoint: EntityFactory[PortainerEndpointData] | None = None,
     container: EntityFactory[PortainerContainerData] | None = None,
     stack: EntityFactory[PortainerStackData] | None = None,
+    volume: EntityFactory[PortainerVolumeData] | None = None,
 ) -> SetupFn:
     """A platform's setup: its entities per device, now and as devices appear."""
 
@@ -352,7 +496,12 @@ def setup_portainer_entities(
         entry: PandoraConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
     ) -> None:
         async_add_portainer_entities(
-            entry, async_add_entities, endpoint=endpoint, container=container, stack=stack
+            entry,
+            async_add_entities,
+            endpoint=endpoint,
+            container=container,
+            stack=stack,
+            volume=volume,
         )
 
     return setup

@@ -36,19 +36,23 @@ carried over from the previous poll, unavailable, and never counted as
 gone.
 
 Stats and start times.  CPU and memory are read for running containers
-only, and the start time (inspect) only when a container is new, changed
-state, or its ``Status`` says it started again since; all of them run
-concurrently, at most ``stats_concurrency`` at a time, each call under its
-own ``stats_timeout``, so one slow container costs its own numbers for one
-poll, never the others' (the pass ends within ``ceil(n / concurrency) *
-timeout``).
+only, and the inspect (start time, restart count, OOM, image id) only when
+a container is new, changed state, or its ``Status`` says it started again
+since; all of them run concurrently, at most ``stats_concurrency`` at a
+time, each call under its own ``stats_timeout``, so one slow container
+costs its own numbers for one poll, never the others'.  Per poll at most
+``STATS_PER_POLL`` stats and ``INSPECTS_PER_POLL`` inspects are sent: a
+bigger fleet is sampled in turns (the longest unsampled first) and keeps
+its previous numbers meanwhile, so a poll's cost has a fixed bound (the
+pass ends within ``ceil(bound / concurrency) * timeout``).  CPU % stays
+right across turns: it is the delta since that container's previous sample.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 import re
 from typing import Final
@@ -58,11 +62,26 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from ...api.errors import CannotConnectError, PandoraError
-from ...api.portainer import Container, ContainerStats, Endpoint, PortainerClient, Stack
+from ...api.portainer import (
+    Container,
+    ContainerDetails,
+    ContainerStats,
+    DiskUsage,
+    DockerInfo,
+    Endpoint,
+    PortainerClient,
+    Stack,
+    Volume,
+)
 from ...const import DOMAIN
+from .updates import ImageStatus, UpdateChecker
 
 STATS_CONCURRENCY: Final = 6
 """Stats and inspect calls in flight at once (each is a Docker API call on the host)."""
+STATS_PER_POLL: Final = 40
+"""Stats calls per poll at most: a bigger fleet is sampled in turns (oldest sample first)."""
+INSPECTS_PER_POLL: Final = 20
+"""Inspect calls per poll at most (containers never inspected first)."""
 STATS_TIMEOUT: Final = 5.0
 """Seconds one stats or inspect call may take before its container goes without."""
 
@@ -88,6 +107,20 @@ _ONEOFF = "com.docker.compose.oneoff"
 ENDPOINT_PREFIX: Final = "endpoint_"
 CONTAINER_PREFIX: Final = "container_"
 STACK_PREFIX: Final = "stack_"
+VOLUME_PREFIX: Final = "volume_"
+
+HEALTH_STATES: Final = ("healthy", "unhealthy", "starting")
+CONTAINER_EVENTS: Final = (
+    "start",
+    "die",
+    "kill",
+    "oom",
+    "pause",
+    "unpause",
+    "restart",
+    *(f"health_status_{health}" for health in HEALTH_STATES),
+)
+"""Docker's container event names the event entities fire (see ``container_events``)."""
 
 
 def container_ident(container: Container) -> str:
@@ -117,6 +150,11 @@ def stack_key(endpoint_id: int, name: str) -> str:
     return f"{STACK_PREFIX}{endpoint_id}_{name}"
 
 
+def volume_key(endpoint_id: int, name: str) -> str:
+    """Device key of a volume: environment + volume name."""
+    return f"{VOLUME_PREFIX}{endpoint_id}_{name}"
+
+
 def parse_container_key(key: str) -> tuple[int, str] | None:
     """``(endpoint id, ident)`` of a container key, ``None`` if it is not one."""
     if not key.startswith(CONTAINER_PREFIX):
@@ -135,11 +173,28 @@ class PortainerEndpointData:
     reachable: bool
     running: int | None
     total: int | None
+    info: DockerInfo | None = None
+    """Docker's ``/info`` (and API version), ``None`` while out of reach."""
+    disk: DiskUsage | None = None
+    """The latest ``/system/df`` (read every ``DISK_INTERVAL``, in the background)."""
 
     @property
     def key(self) -> str:
         """Device key."""
         return endpoint_key(self.endpoint.id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortainerVolumeData:
+    """One Docker volume of an environment (from ``/system/df``)."""
+
+    endpoint_id: int
+    volume: Volume
+
+    @property
+    def key(self) -> str:
+        """Device key."""
+        return volume_key(self.endpoint_id, self.volume.name)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +213,24 @@ class PortainerContainerData:
     """Whether its environment answered this poll."""
     stats: ContainerStats | None = None
     started_at: datetime | None = None
+    details: ContainerDetails | None = None
+    """Docker's inspect, read when the container changed (cached otherwise)."""
+    update: ImageStatus | None = None
+    """Whether its registry has a newer image (see ``updates.py``)."""
+    events: tuple[str, ...] = ()
+    """What Docker did to it since the previous poll (``container_events``)."""
+
+    @property
+    def health(self) -> str | None:
+        """The health check's state, ``None`` without one (or once removed)."""
+        return self.container.health if self.container is not None else None
+
+    @property
+    def reference(self) -> str | None:
+        """The image reference it was created from (inspect's, else the list's)."""
+        if self.details is not None and self.details.image_reference:
+            return self.details.image_reference
+        return self.image
 
     @property
     def docker_id(self) -> str | None:
@@ -184,6 +257,10 @@ class PortainerStackData:
     stack: Stack
     running: int | None
     total: int | None
+    updates: tuple[ImageStatus, ...] = ()
+    """The image status of each of its containers that has one."""
+    outdated: tuple[str, ...] = ()
+    """Names of its containers whose registry has a newer image."""
 
     @property
     def key(self) -> str:
@@ -198,10 +275,13 @@ class PortainerData:
     endpoints: dict[str, PortainerEndpointData]
     containers: dict[str, PortainerContainerData]
     stacks: dict[str, PortainerStackData]
+    volumes: dict[str, PortainerVolumeData] = field(default_factory=dict)
+    poll: int = 0
+    """Counts polls, so event entities fire each poll's events once."""
 
     def device_keys(self) -> set[str]:
         """Keys of every device this data describes."""
-        return {*self.endpoints, *self.containers, *self.stacks}
+        return {*self.endpoints, *self.containers, *self.stacks, *self.volumes}
 
 
 _UP = re.compile(r"Up (?P<text>.+?)(?: \([^)]*\))*$")
@@ -247,9 +327,18 @@ class PortainerFetcher:
         self.entry_id = entry_id
         self.stats_concurrency = STATS_CONCURRENCY
         self.stats_timeout = STATS_TIMEOUT
+        self.stats_per_poll = STATS_PER_POLL
+        self.inspects_per_poll = INSPECTS_PER_POLL
+        self._sampled: dict[str, int] = {}
+        self._last_stats: dict[str, ContainerStats] = {}
+        self.updates = UpdateChecker()
         self._remembered: dict[str, PortainerContainerData] = {}
-        # Docker id -> (state, start time) of the last inspect.
-        self._started: dict[str, tuple[str | None, datetime | None]] = {}
+        # Docker id -> (state, inspect) of the last inspect.
+        self._started: dict[str, tuple[str | None, ContainerDetails]] = {}
+        self._info: dict[int, DockerInfo] = {}
+        self.disk: dict[int, DiskUsage] = {}
+        """The latest ``/system/df`` per environment (``async_read_disk``)."""
+        self._poll = 0
 
     def seed_from_registry(self, hass: HomeAssistant) -> None:
         """Remember the containers of the entry's devices, so kept ones survive a restart."""
@@ -272,7 +361,7 @@ class PortainerFetcher:
                 )
 
     def forget_start(self, docker_id: str) -> None:
-        """Read the start time of ``docker_id`` again next poll (after a command)."""
+        """Inspect ``docker_id`` again next poll (after a command)."""
         self._started.pop(docker_id, None)
 
     async def async_fetch(self) -> PortainerData:
@@ -287,25 +376,73 @@ class PortainerFetcher:
                 unreachable.add(endpoint.id)
                 continue
             containers.update(self._by_identity(endpoint.id, found, stacks))
+        reachable = [e for e in endpoints if e.id not in unreachable]
+        infos = await asyncio.gather(*(self._docker_info(e.id) for e in reachable))
+        self._info = {e.id: i for e, i in zip(reachable, infos, strict=True) if i is not None}
         await self._read_details(containers)
+        await self._check_updates(containers)
+        for key, data in containers.items():
+            events = container_events(self._remembered.get(key), data)
+            if events:
+                containers[key] = replace(data, events=events)
         self._carry_over(containers, unreachable, stacks)
-        self._remembered = dict(containers)
+        self._remembered = {k: replace(v, events=()) for k, v in containers.items()}
         self._started = {
             c.docker_id: self._started[c.docker_id]
             for c in containers.values()
             if c.docker_id is not None and c.docker_id in self._started
         }
-        return PortainerData(
-            endpoints={
-                endpoint_key(e.id): _endpoint_data(e, e.id not in unreachable, containers)
-                for e in endpoints
-            },
-            containers=containers,
-            stacks={
-                stack_key(s.endpoint_id, s.name): _stack_data(s, unreachable, containers)
-                for s in stacks
-            },
+        self._poll += 1
+        return self.with_disk(
+            PortainerData(
+                endpoints={
+                    endpoint_key(e.id): replace(
+                        _endpoint_data(e, e.id not in unreachable, containers),
+                        info=self._info.get(e.id) if e.id not in unreachable else None,
+                    )
+                    for e in endpoints
+                },
+                containers=containers,
+                stacks={
+                    stack_key(s.endpoint_id, s.name): _stack_data(s, unreachable, containers)
+                    for s in stacks
+                },
+                poll=self._poll,
+            )
         )
+
+    def with_disk(self, data: PortainerData) -> PortainerData:
+        """``data`` with the latest disk usage and the volumes it lists."""
+        endpoints = {
+            key: replace(e, disk=self.disk.get(e.endpoint.id)) for key, e in data.endpoints.items()
+        }
+        volumes: dict[str, PortainerVolumeData] = {}
+        for endpoint_id, usage in self.disk.items():
+            if endpoint_key(endpoint_id) not in endpoints:
+                continue  # the environment is gone
+            for volume in usage.volumes:
+                item = PortainerVolumeData(endpoint_id=endpoint_id, volume=volume)
+                volumes[item.key] = item
+        return replace(data, endpoints=endpoints, volumes=volumes)
+
+    async def async_read_disk(self, endpoint_ids: Iterable[int]) -> None:
+        """Read ``/system/df`` of each environment, one at a time (it is heavy on the host).
+
+        An environment that fails keeps its previous numbers.
+        """
+        for endpoint_id in endpoint_ids:
+            try:
+                self.disk[endpoint_id] = await self.client.async_disk_usage(endpoint_id)
+            except PandoraError:
+                continue
+
+    async def _docker_info(self, endpoint_id: int) -> DockerInfo | None:
+        """Docker's ``/info`` of an environment; ``None`` (for this poll) if it fails."""
+        try:
+            async with asyncio.timeout(self.stats_timeout):
+                return await self.client.async_docker_info(endpoint_id, self._info.get(endpoint_id))
+        except PandoraError, TimeoutError:
+            return self._info.get(endpoint_id)
 
     async def _containers(self, endpoint: Endpoint) -> list[Container] | None:
         """Every container of an environment; ``None`` when its Docker is out of reach."""
@@ -341,7 +478,13 @@ class PortainerFetcher:
         }
 
     async def _read_details(self, containers: dict[str, PortainerContainerData]) -> None:
-        """Stats (and start times where needed) of running containers, bounded and timed."""
+        """Stats of running containers and inspects where needed: bounded per poll, timed.
+
+        At most ``stats_per_poll`` stats (the longest unsampled first) and
+        ``inspects_per_poll`` inspects (containers never inspected first) are
+        sent per poll, so a poll's cost does not grow with the fleet; a
+        container left out this poll keeps its previous numbers.
+        """
         gate = asyncio.Semaphore(self.stats_concurrency)
 
         async def bounded[T](call: Callable[[], Awaitable[T]]) -> T | None:
@@ -353,30 +496,75 @@ class PortainerFetcher:
                     # This container goes without for one poll; the rest do not wait.
                     return None
 
-        running = [c for c in containers.values() if c.running and c.container is not None]
+        present = [c for c in containers.values() if c.container is not None]
         now = dt_util.utcnow()
+
+        def stale(data: PortainerContainerData) -> bool:
+            assert data.container is not None
+            cached = self._started.get(data.container.id)
+            return cached is None or _restarted_since(cached, data.container, now)
+
+        to_inspect = sorted(
+            (c for c in present if stale(c)),
+            key=lambda c: c.docker_id in self._started,  # never inspected first
+        )[: self.inspects_per_poll]
+        inspect_keys = {c.key for c in to_inspect}
+        running = sorted(
+            (c for c in present if c.running),
+            key=lambda c: self._sampled.get(c.docker_id or "", -1),
+        )
+        sample_keys = {c.key for c in running[: self.stats_per_poll]}
 
         async def details(data: PortainerContainerData) -> PortainerContainerData:
             container = data.container
             assert container is not None
-            stats_call = bounded(
-                lambda: self.client.async_container_stats(data.endpoint_id, container.id)
-            )
             cached = self._started.get(container.id)
-            if cached is not None and not _restarted_since(cached, container, now):
-                return _with(data, await stats_call, cached[1])
-            stats, started = await asyncio.gather(
+            if data.key in sample_keys:
+                self._sampled[container.id] = self._poll
+                stats_call = bounded(
+                    lambda: self.client.async_container_stats(data.endpoint_id, container.id)
+                )
+            else:
+                stats_call = _value(self._last_stats.get(container.id) if data.running else None)
+            if data.key not in inspect_keys:
+                stats = await stats_call
+                return _with(data, stats, cached[1] if cached is not None else None)
+            stats, inspected = await asyncio.gather(
                 stats_call,
                 bounded(
-                    lambda: self.client.async_container_started_at(data.endpoint_id, container.id)
+                    lambda: self.client.async_container_details(data.endpoint_id, container.id)
                 ),
             )
-            if started is not None:
-                self._started[container.id] = (container.state, started)
-            return _with(data, stats, started)
+            if inspected is not None:
+                self._started[container.id] = (container.state, inspected)
+            elif cached is not None:
+                inspected = cached[1]
+            return _with(data, stats, inspected)
 
-        for data in await asyncio.gather(*(details(c) for c in running)):
+        for data in await asyncio.gather(*(details(c) for c in present)):
             containers[data.key] = data
+        ids = {c.docker_id for c in containers.values() if c.docker_id is not None}
+        self._last_stats = {
+            c.docker_id: c.stats
+            for c in containers.values()
+            if c.docker_id is not None and c.stats is not None
+        }
+        self._sampled = {k: v for k, v in self._sampled.items() if k in ids}
+
+    async def _check_updates(self, containers: dict[str, PortainerContainerData]) -> None:
+        """Bounded registry checks (``updates.py``), then each container's status."""
+        wanted = [
+            (c.endpoint_id, c.details.image_id, reference)
+            for c in containers.values()
+            if c.details is not None and c.details.image_id and (reference := c.reference)
+        ]
+        await self.updates.async_check(self.client, wanted)
+        for key, data in containers.items():
+            if data.details is None:
+                continue
+            status = self.updates.status(data.endpoint_id, data.details.image_id, data.reference)
+            if status is not None:
+                containers[key] = replace(data, update=status)
 
     def _carry_over(
         self,
@@ -403,23 +591,85 @@ def _preference(container: Container) -> tuple[bool, float]:
     return container.state in ACTIVE_STATES, created
 
 
+async def _value[T](value: T) -> T:
+    """``value``, as an awaitable (a container not sampled this poll keeps its numbers)."""
+    return value
+
+
 def _restarted_since(
-    cached: tuple[str | None, datetime | None], container: Container, now: datetime
+    cached: tuple[str | None, ContainerDetails], container: Container, now: datetime
 ) -> bool:
-    """Whether the cached start time of a container can no longer be right."""
-    state, started = cached
-    if state != container.state or started is None:
+    """Whether the cached inspect of a container can no longer be right."""
+    state, details = cached
+    if state != container.state:
         return True
+    started = details.started_at
+    if started is None:
+        return container.state in ACTIVE_STATES
     bound = uptime_upper_bound(container.status)
     # Up for less than the time since the start we know: it started again.
     return bound is not None and (now - started).total_seconds() > bound + 2
 
 
 def _with(
-    data: PortainerContainerData, stats: ContainerStats | None, started: datetime | None
+    data: PortainerContainerData, stats: ContainerStats | None, details: ContainerDetails | None
 ) -> PortainerContainerData:
-    """``data`` with this poll's stats and start time."""
-    return replace(data, stats=stats, started_at=started)
+    """``data`` with this poll's stats and inspect."""
+    return replace(
+        data, stats=stats, details=details, started_at=details.started_at if details else None
+    )
+
+
+def container_events(
+    old: PortainerContainerData | None, new: PortainerContainerData
+) -> tuple[str, ...]:
+    """What Docker did to a container between two polls, in Docker's event names.
+
+    Polling sees states, not Docker's ``/events`` stream, so this names what
+    the difference proves: it started (``start``; also a recreated
+    container), ended (``die``, after ``kill`` for exit code 137, after
+    ``oom`` when the kernel's OOM killer ended it), was paused or resumed,
+    restarted (its start time or restart count moved while it ran), or its
+    health check changed (``health_status_<state>``).  Events between two
+    polls that cancel out (a quick restart while stopped) are not seen.
+    """
+    if old is None or new.container is None:
+        return ()
+    before = old.container.state if old.container is not None else None
+    after = new.container.state
+    events: list[str] = []
+    running = {"running", "restarting"}
+    if after in running and before not in running and before != "paused":
+        events.append("start")
+    elif before in (*running, "paused") and after in ("exited", "dead"):
+        details = new.details
+        if details is not None and details.oom_killed:
+            events.append("oom")
+        elif details is not None and details.exit_code == 137:
+            events.append("kill")
+        events.append("die")
+    elif before == "running" and after == "paused":
+        events.append("pause")
+    elif before == "paused" and after == "running":
+        events.append("unpause")
+    elif before in running and after in running:
+        old_details, details = old.details, new.details
+        if old.docker_id != new.docker_id:
+            events.append("start")
+        elif (
+            old_details is not None
+            and details is not None
+            and (
+                (details.started_at or 0) != (old_details.started_at or 0)
+                or (details.restart_count or 0) > (old_details.restart_count or 0)
+            )
+        ):
+            events.append("restart")
+    health = new.health
+    # Docker's list hides the health while paused ("Up 2 hours (Paused)"): not a change.
+    if health is not None and health != old.health and before != "paused":
+        events.append(f"health_status_{health}")
+    return tuple(events)
 
 
 def _endpoint_data(
@@ -442,7 +692,7 @@ def _endpoint_data(
 def _stack_data(
     stack: Stack, unreachable: set[int], containers: dict[str, PortainerContainerData]
 ) -> PortainerStackData:
-    """A stack with the counts of its containers Docker has now."""
+    """A stack with the counts and image statuses of its containers Docker has now."""
     if stack.endpoint_id in unreachable:
         return PortainerStackData(stack=stack, running=None, total=None)
     present = [
@@ -450,6 +700,11 @@ def _stack_data(
         for c in containers.values()
         if c.endpoint_id == stack.endpoint_id and c.stack == stack.name and c.container is not None
     ]
+    ordered = sorted(present, key=lambda c: c.key)
     return PortainerStackData(
-        stack=stack, running=sum(c.running for c in present), total=len(present)
+        stack=stack,
+        running=sum(c.running for c in present),
+        total=len(present),
+        updates=tuple(c.update for c in ordered if c.update is not None),
+        outdated=tuple(c.name for c in ordered if c.update and c.update.update_available),
     )
