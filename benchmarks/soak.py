@@ -376,8 +376,8 @@ def fault_plan(rng: random.Random, duration_s: float, rounds: int) -> list[tuple
         slack = usable - len(faults) * FAULT_SLOT_S
         if slack < 0:
             raise SystemExit(
-                f"soak: {len(faults)} faults per upstream need {len(faults) * FAULT_SLOT_S / 3600:.1f}"
-                f" h besides warm-up and cool-down; run longer"
+                f"soak: {len(faults)} faults per upstream need "
+                f"{len(faults) * FAULT_SLOT_S / 3600:.1f} h besides warm-up and cool-down"
             )
         cuts = sorted(rng.uniform(0, slack) for _ in faults)
         for number, (fault, cut) in enumerate(zip(faults, cuts, strict=True)):
@@ -395,7 +395,7 @@ class Soak:
         """Prepare; ``start`` sets the entries up."""
         self.hass = hass
         self.clock = clock
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible scenario, not a secret
         self.duration_s = duration_s
         self.sims: dict[str, Simulator] = {}
         self.entries: dict[str, PandoraConfigEntry] = {}
@@ -499,7 +499,9 @@ class Soak:
 
     def next_due(self) -> float | None:
         """When the next timer of the loop is due (loop time)."""
-        handles = [h.when() for h in get_scheduled_timer_handles(self.hass.loop) if not h.cancelled()]
+        handles = [
+            h.when() for h in get_scheduled_timer_handles(self.hass.loop) if not h.cancelled()
+        ]
         return min(handles, default=None)
 
     def feed(self) -> None:
@@ -618,7 +620,7 @@ class Soak:
             portainer.recreate_container(container.spec.name, container.spec.endpoint_id)
 
     async def qbittorrent_logouts(self) -> None:
-        """qBittorrent forgets its WebUI sessions every 3 to 12 h (timeout, restart)."""
+        """The WebUI forgets its sessions every 3 to 12 h (timeout, restart)."""
         qbittorrent = self.sims["qbittorrent"]
         assert isinstance(qbittorrent, QBittorrentSimulator)
         while True:
@@ -894,9 +896,11 @@ def report(figures: Figures, seed: int) -> list[str]:
     """The output lines; the last is the summary line."""
     hours = figures.duration_s / 3600
     lines = [
-        f"Soak: {hours:g} simulated hours, seed {seed}, {len(KINDS)} entries, "
-        f"{figures.wall_s:.1f} s wall ({figures.slow_settles} slow settles, "
-        f"drain {figures.drain_s:.0f} s)"
+        (
+            f"Soak: {hours:g} simulated hours, seed {seed}, {len(KINDS)} entries, "
+            f"{figures.wall_s:.1f} s wall ({figures.slow_settles} slow settles, "
+            f"drain {figures.drain_s:.0f} s)"
+        )
     ]
     polls = " ".join(f"{kind}={n}" for kind, n in sorted(figures.polls.items()))
     lines.append(f"polls: {sum(figures.polls.values())} ({polls})")
@@ -906,20 +910,18 @@ def report(figures: Figures, seed: int) -> list[str]:
         + " ".join(f"{fault}={by_fault[fault]}" for fault in FAULTS)
         + ")"
     )
-    for result in figures.faults:
-        if not result.recovered:
-            lines.append(
-                f"  NOT RECOVERED {result.kind}/{result.fault} at {result.at:.0f} s: "
-                f"{result.problem}"
-            )
+    lines.extend(
+        f"  NOT RECOVERED {result.kind}/{result.fault} at {result.at:.0f} s: {result.problem}"
+        for result in figures.faults
+        if not result.recovered
+    )
     ledger = figures.ledger
     per_kind = " ".join(
         f"{kind}={sum(ledger.fired[kind].values())}/{sum(ledger.expected[kind].values())}"
         for kind in EVENTS
     )
     lines.append(f"events (fired/expected): {per_kind}; torrents {figures.torrents}")
-    for kind, bad in ledger.wrong().items():
-        lines.append(f"  WRONG {kind}: {', '.join(bad[:10])}")
+    lines.extend(f"  WRONG {kind}: {', '.join(bad[:10])}" for kind, bad in ledger.wrong().items())
     lines.append(f"repair issues open at the end: {len(figures.issues)}")
     lines.extend(f"  ISSUE {issue}" for issue in figures.issues[:10])
     logs = figures.logs
