@@ -51,7 +51,7 @@ async def items(hass: HomeAssistant) -> list[dict[str, Any]]:
         return_response=True,
     )
     assert result is not None
-    return cast(list[dict[str, Any]], cast(dict[str, Any], result[TODO])["items"])
+    return cast("list[dict[str, Any]]", cast("dict[str, Any]", result[TODO])["items"])
 
 
 async def todo(hass: HomeAssistant, service: str, **data: Any) -> None:
