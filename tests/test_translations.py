@@ -115,6 +115,7 @@ EXCEPTIONS = {
     "ConfigEntryAuthFailed",
     "ConfigEntryNotReady",
     "ConfigEntryError",
+    "Unresolvable",
 }
 
 
