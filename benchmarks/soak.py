@@ -84,10 +84,11 @@ import tracemalloc
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.components.binary_sensor import BinarySensorDeviceClass
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_USERNAME
+from homeassistant.const import CONF_USERNAME, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util.async_ import get_scheduled_timer_handles
 
@@ -115,6 +116,7 @@ from tests.faults.cells import (
     assert_entities_available,
     assert_entities_unavailable,
     assert_upstream_fault,
+    entity_states,
     placeholders,
     probe,
     reauth_flows,
@@ -748,7 +750,7 @@ class Soak:
         assert_upstream_fault(outcome)
         if outcome.via == "poll":
             await self.clock.wait(1)
-            assert_entities_unavailable(self.hass, entry)
+            assert_polled_entities_down(self.hass, entry)
         await sim.start()
         return f"{outcome.via}: {translation_key(outcome.error)}"
 
@@ -823,6 +825,36 @@ FAULT_STEPS: dict[str, Callable[[Soak, str], Awaitable[str]]] = {
     "oversized": Soak.oversized,
 }
 assert tuple(FAULT_STEPS) == FAULTS
+
+
+LOCAL_DATA_DOMAINS = frozenset({"todo"})
+"""Entity domains holding local data, available while the upstream is down (the watchlist)."""
+
+
+def assert_polled_entities_down(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+    """As the fault cells check an outage, but local data (the watchlist) stays available."""
+    registry = er.async_get(hass)
+    local = {
+        reg.entity_id
+        for reg in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if reg.domain in LOCAL_DATA_DOMAINS
+    }
+    if not local:
+        assert_entities_unavailable(hass, entry)
+        return
+    states = entity_states(hass, entry)
+    down = {entity_id for entity_id, value in states.items() if value == STATE_UNAVAILABLE}
+    assert down >= set(states) - local - connectivity(hass, states), (states, local)
+
+
+def connectivity(hass: HomeAssistant, states: dict[str, str]) -> set[str]:
+    """Connectivity sensors among ``states`` (they say ``off`` rather than unavailable)."""
+    return {
+        entity_id
+        for entity_id in states
+        if (current := hass.states.get(entity_id)) is not None
+        and current.attributes.get("device_class") == BinarySensorDeviceClass.CONNECTIVITY
+    }
 
 
 def _write_content(folder: Path) -> None:
