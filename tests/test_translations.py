@@ -116,6 +116,7 @@ EXCEPTIONS = {
     "ConfigEntryAuthFailed",
     "ConfigEntryNotReady",
     "ConfigEntryError",
+    "Unresolvable",
 }
 
 
