@@ -6,7 +6,8 @@ against the upstream, registers one service device for it, runs the first
 refresh of its coordinator (kinds that poll), keeps client and coordinator in
 ``runtime_data`` and forwards the platforms of its kind.  What a kind is
 (client, coordinator, device, platforms …) comes from the registry,
-``upstreams/__init__.py``.  Actions are registered once, in ``async_setup``.
+``upstreams/__init__.py``.  Actions, the dashboard card and its poster view
+(``frontend/``) are registered once, in ``async_setup``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .coordinator import (
     PandoraRuntimeData,
     async_update_permission_issue,
 )
+from .frontend import async_setup_frontend
 from .media.journal import async_remove_journal
 from .services import async_setup_services
 from .upstreams import create_client, upstream_of
@@ -36,8 +38,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions; they resolve their entry per call."""
+    """Register the actions (they resolve their entry per call), the card and its posters."""
     async_setup_services(hass)
+    await async_setup_frontend(hass)
     return True
 
 

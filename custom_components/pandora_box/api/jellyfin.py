@@ -69,11 +69,13 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
     HttpResponse,
+    Image,
     as_dict,
     as_list,
     opt_float,
@@ -103,6 +105,10 @@ DEFAULT_ACTIVE_WITHIN_SECONDS = 960
 
 LATEST_ITEM_TYPES = ("Movie", "Episode")
 
+_IMAGE_PATH = re.compile(r"/Items/([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})/Images/Primary")
+_IMAGE_TAG = re.compile(r"[0-9a-fA-F]{1,64}")
+IMAGE_MAX_WIDTH = "400"
+"""Posters are fetched scaled down to this width (``maxWidth`` of ``ImageController``)."""
 _SERVER_ID = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$")
 
 
@@ -402,6 +408,33 @@ class JellyfinClient(HttpClient):
             return None
         url = self._url(f"/Items/{quote(owner, safe='')}/Images/Primary", encoded=True)
         return str(url.with_query({"tag": tag}))
+
+    async def async_image(self, url: str) -> Image:
+        """Fetch a primary image by the URL this client gave it (``LatestItem.image_url``).
+
+        Only this server's ``/Items/{id}/Images/Primary`` with at most a
+        ``tag`` is accepted (``ValueError`` otherwise); the request is built
+        anew with the key, scaled to ``IMAGE_MAX_WIDTH``.
+        """
+        asked = URL(url)
+        base_path = self.base_url.path.rstrip("/")
+        match = _IMAGE_PATH.fullmatch(asked.path.removeprefix(base_path))
+        tag = asked.query.get("tag")
+        if (
+            asked.scheme != self.base_url.scheme
+            or asked.host != self.base_url.host
+            or asked.port != self.base_url.port
+            or not asked.path.startswith(f"{base_path}/")
+            or match is None
+            or not set(asked.query) <= {"tag"}
+            or (tag is not None and _IMAGE_TAG.fullmatch(tag) is None)
+            or asked.fragment
+        ):
+            raise ValueError("not a primary image of this Jellyfin server")
+        query = {"maxWidth": IMAGE_MAX_WIDTH} | ({"tag": tag} if tag else {})
+        target = self._url(f"/Items/{match.group(1)}/Images/Primary").with_query(query)
+        auth = {"Authorization": self._headers["Authorization"]}  # no JSON Accept for a file
+        return await self._get_image(target, headers=auth)
 
     async def async_virtual_folders(self) -> list[VirtualFolder]:
         """Return the libraries configured on the server."""
