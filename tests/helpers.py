@@ -65,6 +65,8 @@ def mock_entry(
     title: str | None = None,
     entry_id: str | None = None,
     options: dict[str, Any] | None = None,
+    version: int = 1,
+    minor_version: int = 2,
     **overrides: Any,
 ) -> MockConfigEntry:
     """A config entry of ``sim``'s kind pointing at ``sim`` (``overrides`` go in its data).
@@ -78,6 +80,8 @@ def mock_entry(
         data=entry_data(sim, **overrides),
         options=options or {},
         unique_id=unique_id or f"{sim.kind}:test",
+        version=version,
+        minor_version=minor_version,
         **extra,
     )
 

@@ -13,7 +13,6 @@ from typing import Any
 from homeassistant.components.lovelace.const import LOVELACE_DATA
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pandora_box.const import DOMAIN
@@ -97,12 +96,11 @@ async def test_yaml_mode_resources_are_not_touched(
     assert (await client.get(VERSIONED)).status == 200
 
 
-@pytest.mark.parametrize("components", [(), ("http",)])
-async def test_setup_without_lovelace_or_http(
-    hass: HomeAssistant, components: tuple[str, ...]
+async def test_setup_without_lovelace(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    """No HTTP server (or no Lovelace): the integration still sets up, nothing is listed."""
-    for component in components:
-        assert await async_setup_component(hass, component, {})
+    """Without Lovelace the integration still sets up and serves the card; nothing is listed."""
     assert await async_setup_component(hass, DOMAIN, {})
     assert LOVELACE_DATA not in hass.data
+    client = await hass_client()
+    assert (await client.get(VERSIONED)).status == 200

@@ -18,7 +18,7 @@ PLATFORMS = {
         Platform.SWITCH,
     ],
     Kind.JACKETT: [Platform.BINARY_SENSOR],
-    Kind.TMDB: [Platform.BINARY_SENSOR, Platform.SENSOR],
+    Kind.TMDB: [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.TODO],
     Kind.WATCHMODE: [Platform.BINARY_SENSOR],
     Kind.CLOUDCMD: [Platform.BINARY_SENSOR],
     Kind.PORTAINER: [

@@ -145,6 +145,9 @@ async def read_capped(
     async for chunk in resp.content.iter_chunked(_CHUNK):
         buf += chunk
         if len(buf) > max_bytes:
+            # the error's traceback keeps this frame alive (a coordinator keeps its
+            # last exception until the next failure): let it not keep the body too
+            buf.clear()
             raise too_big
     return bytes(buf)
 
@@ -188,19 +191,19 @@ def basic_authorization(username: str, password: str) -> str | None:
     return f"Basic {token}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Image:
-    """A fetched image: its content type and bytes."""
+    """An image's bytes and content type."""
 
+    content: bytes
     content_type: str
-    body: bytes
 
 
 @runtime_checkable
-class ImageSource(Protocol):
-    """A client that fetches the images it named (TMDB posters, Jellyfin primary images)."""
+class PosterSource(Protocol):
+    """A client that fetches the posters it named (TMDB posters, Jellyfin primary images)."""
 
-    async def async_image(self, url: str) -> Image:
+    async def async_poster(self, url: str) -> Image:
         """Fetch ``url``, one of the client's own image URLs; ``ValueError`` for any other."""
 
 
@@ -377,7 +380,7 @@ class HttpClient:
                 if resp.content_type not in IMAGE_TYPES:
                     raise bad_answer(self.service, where, f"an image of type {resp.content_type}")
                 body = await read_capped(resp, IMAGE_MAX_BYTES, self.service, where)
-                return Image(resp.content_type, body)
+                return Image(content=body, content_type=resp.content_type)
         except TimeoutError as err:
             raise CannotConnectError(
                 f"{self.service} at {where} did not answer within {self._timeout_s:g} s"

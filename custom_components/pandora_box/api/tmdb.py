@@ -124,6 +124,17 @@ class MediaItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Episode:
+    """A show's ``last_episode_to_air`` or ``next_episode_to_air``."""
+
+    season: int
+    episode: int
+    name: str | None
+    air_date: str | None
+    """``YYYY-MM-DD``; ``None`` while TMDB does not know it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MediaDetails(MediaItem):
     """A film or show with what only its details carry."""
 
@@ -133,6 +144,10 @@ class MediaDetails(MediaItem):
     else the last or next episode's ``runtime``)."""
     status: str | None
     number_of_seasons: int | None
+    last_episode: Episode | None = None
+    """Shows: the latest episode that aired."""
+    next_episode: Episode | None = None
+    """Shows: the next episode to air, when TMDB knows one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,7 +347,7 @@ class TMDBClient(HttpClient):
         self._genres[media_type] = genres
         return dict(genres)
 
-    async def async_image(self, url: str) -> Image:
+    async def async_poster(self, url: str) -> Image:
         """Fetch a poster or backdrop by the URL this client gave it (``poster_url``).
 
         Only ``{IMAGE_BASE}/{size}/{file}`` with one of TMDB's sizes and a
@@ -440,8 +455,25 @@ class TMDBClient(HttpClient):
             runtime=runtime or None,  # TMDB says 0 when it does not know
             status=opt_str(body.get("status")),
             number_of_seasons=opt_int(body.get("number_of_seasons")),
+            last_episode=_episode(body.get("last_episode_to_air")),
+            next_episode=_episode(body.get("next_episode_to_air")),
             **common,
         )
+
+
+def _episode(raw: Any) -> Episode | None:
+    """An episode object of TV details, or ``None`` (``null`` or no season number)."""
+    if not isinstance(raw, dict):
+        return None
+    season, number = opt_int(raw.get("season_number")), opt_int(raw.get("episode_number"))
+    if season is None or number is None:
+        return None
+    return Episode(
+        season=season,
+        episode=number,
+        name=opt_str(raw.get("name")),
+        air_date=opt_str(raw.get("air_date")),
+    )
 
 
 def _show_runtime(body: Mapping[str, Any]) -> int | None:

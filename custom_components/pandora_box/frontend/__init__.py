@@ -12,8 +12,8 @@ Once per Home Assistant start (``async_setup``) the integration
 * registers the poster view (``images.py``) that the card's ``<img>`` tags
   load through.
 
-Without Home Assistant's HTTP server (a bare test instance) there is
-nothing to serve and nothing is registered.
+HTTP is a dependency of the integration; Lovelace an after-dependency
+(without it, as in a bare test instance, no resource is listed).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def card_version(content: bytes) -> str:
 
 async def async_setup_frontend(hass: HomeAssistant) -> None:
     """Serve the card and the poster view, and list the card in Lovelace's resources."""
-    if _REGISTERED in hass.data or getattr(hass, "http", None) is None:
+    if _REGISTERED in hass.data:
         return
     content = await hass.async_add_executor_job(CARD_FILE.read_bytes)
     url = f"{CARD_URL}?v={card_version(content)}"

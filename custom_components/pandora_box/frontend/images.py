@@ -26,7 +26,7 @@ from homeassistant.components.http import KEY_HASS, HomeAssistantView
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.helpers import entity_registry as er
 
-from ..api._http import ImageSource
+from ..api._http import PosterSource
 from ..api.errors import PandoraError, ResponseError
 from ..const import DOMAIN
 from ..coordinator import PandoraConfigEntry
@@ -57,10 +57,10 @@ class PandoraImageView(HomeAssistantView):
         if entry is None or entry.state is not ConfigEntryState.LOADED:
             raise web.HTTPNotFound
         client = entry.runtime_data.client
-        if not isinstance(client, ImageSource):
+        if not isinstance(client, PosterSource):
             raise web.HTTPForbidden(text="this entity's upstream has no images")
         try:
-            image = await client.async_image(request.query.get("url", ""))
+            image = await client.async_poster(request.query.get("url", ""))
         except ValueError as err:
             raise web.HTTPForbidden(text=str(err)) from err
         except ResponseError as err:
@@ -70,7 +70,7 @@ class PandoraImageView(HomeAssistantView):
         except PandoraError as err:
             raise web.HTTPBadGateway(text=err.message) from err
         return web.Response(
-            body=image.body,
+            body=image.content,
             content_type=image.content_type,
             headers={
                 "Cache-Control": f"private, max-age={CACHE_SECONDS}",

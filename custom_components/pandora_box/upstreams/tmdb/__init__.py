@@ -1,9 +1,11 @@
 """TMDB, the film and show database: discovery actions, dashboard sensors, options.
 
 ``actions.py`` holds the discovery actions (search, trending, popular,
-upcoming, on the air, details), the dashboard-card shaping and the options
-flow; ``coordinator.py`` reads the lists behind the sensors hourly
-(``sensor.py``).  Every answer goes through the entry's cache (``../cache.py``).
+upcoming, on the air, details, ``add_to_watchlist``), the dashboard-card
+shaping and the options flow; ``coordinator.py`` reads the lists behind the
+sensors hourly (``sensor.py``) and keeps the entry's watchlist
+(``watchlist.py``: Store, resolution, the schedule that downloads), shown as
+a to-do list (``todo.py``).  Every answer goes through the entry's cache (``../cache.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ...api.tmdb import TMDBClient
 from ...const import CONF_LANGUAGE, CONF_REGION, TMDB_DEFAULT_URL, Kind
 from ..base import ClientHandle, Upstream
 from ..cache import async_cached_details, async_cached_search
-from . import sensor
+from . import sensor, todo
 from .actions import (
     TMDBOptionsFlow,
     async_register_tmdb_actions,
@@ -28,6 +30,7 @@ from .actions import (
     valid_tmdb_id,
 )
 from .coordinator import TMDBCoordinator
+from .watchlist import async_remove_store
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
@@ -51,10 +54,14 @@ UPSTREAM = Upstream(
     client=create_client,
     self_hosted=False,
     coordinator=TMDBCoordinator,
-    platforms={Platform.SENSOR: sensor.async_setup_entities},
+    platforms={
+        Platform.SENSOR: sensor.async_setup_entities,
+        Platform.TODO: todo.async_setup_entities,
+    },
     register_actions=async_register_tmdb_actions,
     options_flow=TMDBOptionsFlow,
     redact=frozenset({"read_access_token"}),
+    remove_entry=async_remove_store,
 )
 
 __all__ = [

@@ -54,6 +54,7 @@ from ..cache import (
     async_cached_list,
     async_cached_search,
 )
+from .watchlist import Phase, describe, watchlist_of
 
 SERVICE_SEARCH_MEDIA: Final = "search_media"
 SERVICE_GET_TRENDING: Final = "get_trending"
@@ -61,6 +62,7 @@ SERVICE_GET_POPULAR: Final = "get_popular"
 SERVICE_GET_UPCOMING: Final = "get_upcoming"
 SERVICE_GET_ON_THE_AIR: Final = "get_on_the_air"
 SERVICE_GET_MEDIA_DETAILS: Final = "get_media_details"
+SERVICE_ADD_TO_WATCHLIST: Final = "add_to_watchlist"
 
 ATTR_QUERY: Final = "query"
 ATTR_MEDIA_TYPE: Final = "media_type"
@@ -96,6 +98,11 @@ POPULAR_FIELDS: Final[dict[vol.Marker, Any]] = {
 }
 PAGE_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Optional(ATTR_PAGE, default=1): whole_number,
+}
+WATCHLIST_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Optional(ATTR_QUERY): cv.string,
+    vol.Optional(ATTR_TMDB_ID): whole_number,
+    vol.Optional(ATTR_MEDIA_TYPE): vol.In(("movie", "tv")),
 }
 DETAILS_FIELDS: Final[dict[vol.Marker, Any]] = {
     vol.Required(ATTR_MEDIA_TYPE): vol.In(("movie", "tv")),
@@ -307,6 +314,46 @@ async def async_list(
     return page_response(result)
 
 
+async def async_add_to_watchlist(
+    hass: HomeAssistant, entry: PandoraConfigEntry, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a title to the entry's watchlist; answer what happened in a spoken sentence.
+
+    ``{"added", "reason" (added/ambiguous/not_found/already_listed), "message",
+    "item"}``.  Exactly one of ``query`` or ``tmdb_id`` with ``media_type``.
+    """
+    query = " ".join(str(data.get(ATTR_QUERY) or "").split()) or None
+    tmdb_id = data.get(ATTR_TMDB_ID)
+    if (query is None) == (tmdb_id is None) or (
+        tmdb_id is not None and data.get(ATTR_MEDIA_TYPE) is None
+    ):
+        raise invalid("watchlist_what")
+    watchlist = watchlist_of(entry)
+    if query is not None:
+        if len(query) > MAX_QUERY_LENGTH:
+            raise invalid("tmdb_invalid_query", max=str(MAX_QUERY_LENGTH))
+        async with tmdb_errors(hass, entry):
+            outcome, item = await watchlist.async_add(query)
+    else:
+        kind, number = valid_media_type(data[ATTR_MEDIA_TYPE]), valid_tmdb_id(tmdb_id)
+        async with tmdb_errors(hass, entry, what=_what(kind, number)):
+            outcome, item = await watchlist.async_add(tmdb_id=number, media_type=kind)
+    state = describe(item)
+    if outcome == "already_listed":
+        reason, message = "already_listed", f"{item.label} is already on the watchlist. {state}"
+    elif item.phase is Phase.UNRESOLVED:
+        reason = "ambiguous" if item.note and item.note.startswith("Several") else "not_found"
+        message = f"I added “{item.summary}” to the watchlist, but it needs a fix. {state}"
+    else:
+        reason, message = "added", f"I added {item.label} to the watchlist. {state}"
+    return {
+        "added": outcome == "added",
+        "reason": reason,
+        "message": message,
+        "item": item.response(),
+    }
+
+
 # -- registration ------------------------------------------------------------------------
 
 
@@ -360,6 +407,19 @@ def async_register_tmdb_actions(
         entry = get_entry(hass, call, Kind.TMDB)
         return {"item": await async_media_details(hass, entry, kind, number)}
 
+    async def add_to_watchlist(call: ServiceCall) -> ServiceResponse:
+        """Put a title on the watchlist (resolved on TMDB, then monitored)."""
+        entry = get_entry(hass, call, Kind.TMDB)
+        response = await async_add_to_watchlist(hass, entry, dict(call.data))
+        return response if call.return_response else None
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_ADD_TO_WATCHLIST,
+        add_to_watchlist,
+        schema=base_schema.extend(WATCHLIST_FIELDS),
+        supports_response=SupportsResponse.OPTIONAL,
+    )
     for service, handler, fields in (
         (SERVICE_SEARCH_MEDIA, search_media, SEARCH_MEDIA_FIELDS),
         (SERVICE_GET_TRENDING, get_trending, TRENDING_FIELDS),

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final, override
 
+from homeassistant.core import HomeAssistant
+
 from ...api.tmdb import MediaItem
 from ...coordinator import PandoraConfigEntry, PandoraCoordinator
 from ..cache import async_cached_list
+from .watchlist import Watchlist
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +59,18 @@ class TMDBCoordinator(PandoraCoordinator[TMDBData]):
     """
 
     interval = timedelta(hours=1)
+
+    def __init__(self, hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
+        """Poll hourly; the entry's watchlist rides along (``watchlist.py``)."""
+        super().__init__(hass, entry)
+        self.watchlist = Watchlist(hass, entry)
+
+    @override
+    async def _async_setup(self) -> None:
+        """Read the watchlist's Store and start its schedule (stopped on unload)."""
+        await self.watchlist.async_load()
+        self.watchlist.async_start()
+        self.config_entry.async_on_unload(self.watchlist.async_stop)
 
     @override
     async def _async_fetch(self) -> TMDBData:
