@@ -23,6 +23,7 @@ const STRINGS = {
     watchlist_add: "Add to watchlist",
     working: "…",
     added: "Added",
+    not_added: "Not added",
     failed: "Failed",
     downloads: "Downloads",
     no_downloads: "Nothing is downloading.",
@@ -38,6 +39,7 @@ const STRINGS = {
     watchlist_add: "Auf die Merkliste",
     working: "…",
     added: "Hinzugefügt",
+    not_added: "Nicht hinzugefügt",
     failed: "Fehlgeschlagen",
     downloads: "Downloads",
     no_downloads: "Es wird nichts heruntergeladen.",
@@ -368,9 +370,10 @@ export class PandoraBoxCard extends Base {
         return_response: !!described.response,
       });
       const response = (answer && answer.response) || {};
-      const ok = action !== "download" || response.added === true;
-      this._busy.set(key, ok ? "added" : "failed");
-      message = response.message || `${item.title}: ${this._t(ok ? "added" : "failed")}`;
+      // the answer says whether it was added, and in words why not
+      const outcome = response.added === false ? "not_added" : "added";
+      this._busy.set(key, outcome);
+      message = response.message || `${item.title}: ${this._t(outcome)}`;
     } catch (err) {
       this._busy.set(key, "failed");
       message = (err && err.message) || this._t("failed");
