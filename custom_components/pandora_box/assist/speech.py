@@ -15,6 +15,8 @@ from homeassistant.core import Context, HomeAssistant
 
 from ..const import DOMAIN, Kind
 from ..helpers import loaded_entries
+from ..media.download import _SOURCE_WORDS  # release sources are names, alike in German
+from ..upstreams.jackett import Rejection
 
 MOST_SPOKEN: Final = 5
 """Torrents named in a spoken list; the rest are counted (the blueprint's default)."""
@@ -123,3 +125,104 @@ async def async_pause_resume_all(
             hass, service, {"config_entry_id": entry_id, "all": True}, context, response=False
         )
     return len(await async_torrents(hass, "paused" if pause else "downloading", context))
+
+
+# -- answers of download_media and add_to_watchlist ---------------------------------------
+# English: the action's own message.  German: the same sentence per outcome; an outcome
+# without a German sentence here falls back to the action's (English) message.
+
+
+_REJECTIONS_DE: Final[dict[str, str]] = {
+    Rejection.NO_DOWNLOAD: "keine mit Magnet- oder Download-Link",
+    Rejection.WRONG_CATEGORY: "keine in der richtigen Kategorie",
+    Rejection.WRONG_YEAR: "keine aus dem richtigen Jahr",
+    Rejection.REJECTED_SOURCE: "keine aus einer erlaubten Quelle",
+    Rejection.RESOLUTION_NOT_ALLOWED: "keine in einer erlaubten Auflösung",
+    Rejection.TOO_LARGE: "alle sind zu groß",
+    Rejection.TOO_FEW_SEEDERS: "keine mit genug Seedern",
+}
+"""The ranking's main rejections, as the German end of the sentence."""
+
+
+def _label(title: Any, year: Any) -> str:
+    """``The Matrix (1999)``."""
+    return f"{title} ({year})" if year else str(title)
+
+
+def _size_de(size: Any) -> str | None:
+    """``8,2 Gigabyte``, ``700 Megabyte``."""
+    if not isinstance(size, int):
+        return None
+    gib = size / 1024**3
+    if gib >= 1:
+        return f"{gib:.1f}".replace(".", ",") + " Gigabyte"
+    return f"{max(1, round(size / 1024**2))} Megabyte"
+
+
+def release_de(release: dict[str, Any]) -> str:
+    """``1080p BluRay, 8,2 Gigabyte, 120 Seeder auf 1337x``."""
+    source = _SOURCE_WORDS.get(str(release.get("source") or ""), release.get("source"))
+    quality = " ".join(str(part) for part in (release.get("resolution"), source) if part)
+    seeders = release.get("seeders") or 0
+    text = ", ".join(
+        part for part in (quality, _size_de(release.get("size")), f"{seeders} Seeder") if part
+    )
+    indexer = release.get("indexer")
+    return f"{text} auf {indexer}" if indexer else text
+
+
+def download_sentence(answer: dict[str, Any], query: str, language: str | None) -> str:
+    """What ``download_media`` did, in the user's language."""
+    message = str(answer.get("message") or "")
+    if not _is_german(language):
+        return message
+    name = _label(answer.get("title"), answer.get("year"))
+    release = answer.get("release")
+    described = release_de(release) if isinstance(release, dict) else ""
+    match answer.get("reason"):
+        case "added":
+            return f"Ich lade {name} herunter: {described}."
+        case "no_match":
+            return f"Ich habe {query} bei TMDB nicht gefunden."
+        case "already_streaming":
+            services = _series([str(s) for s in answer.get("streaming_on", [])], "und")
+            return f"{name} läuft schon bei {services}, deshalb lade ich es nicht herunter."
+        case "no_release":
+            return f"Ich habe keine Veröffentlichung von {name} gefunden."
+        case "no_qbittorrent":
+            return (
+                f"Die beste Veröffentlichung von {name} ist {described}, aber kein "
+                "qBittorrent ist eingerichtet, um sie herunterzuladen."
+            )
+        case "already_downloading":
+            return f"{name} ist schon in qBittorrent: {described}."
+        case str() as reason if reason in _REJECTIONS_DE:
+            return (
+                f"Ich habe Veröffentlichungen von {name} gefunden, aber {_REJECTIONS_DE[reason]}."
+            )
+    return message
+
+
+def watchlist_sentence(answer: dict[str, Any], language: str | None) -> str:
+    """What ``add_to_watchlist`` did, in the user's language."""
+    message = str(answer.get("message") or "")
+    if not _is_german(language):
+        return message
+    item = answer.get("item") or {}
+    name = _label(item.get("title"), item.get("year"))
+    match answer.get("reason"):
+        case "added":
+            return f"Ich habe {name} auf die Merkliste gesetzt."
+        case "already_listed":
+            return f"{name} steht schon auf der Merkliste."
+        case "ambiguous":
+            return (
+                f"Ich habe „{item.get('summary')}“ auf die Merkliste gesetzt, aber es passt "
+                "auf mehrere Titel; benenne den Eintrag bitte genauer."
+            )
+        case "not_found":
+            return (
+                f"Ich habe „{item.get('summary')}“ auf die Merkliste gesetzt, aber bei TMDB "
+                "nicht gefunden."
+            )
+    return message
