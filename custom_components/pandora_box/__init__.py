@@ -33,7 +33,7 @@ from .coordinator import (
 )
 from .media.journal import async_remove_journal
 from .services import async_setup_services
-from .upstreams import create_client, entry_title, upstream_of
+from .upstreams import UPSTREAMS, create_client, entry_title, upstream_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -51,8 +51,11 @@ those stay.  A title the user chose matches none of these and stays too.
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions; they resolve their entry per call."""
+    """Register the actions and the media browser's views; they resolve their entry per call."""
     async_setup_services(hass)
+    for upstream in UPSTREAMS.values():
+        for view in upstream.media.views if upstream.media is not None else ():
+            hass.http.register_view(view)
     return True
 
 

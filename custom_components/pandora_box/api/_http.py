@@ -139,6 +139,9 @@ async def read_capped(
     async for chunk in resp.content.iter_chunked(_CHUNK):
         buf += chunk
         if len(buf) > max_bytes:
+            # the error's traceback keeps this frame alive (a coordinator keeps its
+            # last exception until the next failure): let it not keep the body too
+            buf.clear()
             raise too_big
     return bytes(buf)
 
