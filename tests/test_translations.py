@@ -105,6 +105,7 @@ PLATFORMS = {
     "BinarySensorEntityDescription": "binary_sensor",
     "ButtonEntityDescription": "button",
     "EventEntityDescription": "event",
+    "NumberEntityDescription": "number",
     "SensorEntityDescription": "sensor",
     "SwitchEntityDescription": "switch",
 }

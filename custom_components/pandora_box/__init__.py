@@ -6,7 +6,8 @@ against the upstream, registers one service device for it, runs the first
 refresh of its coordinator (kinds that poll), keeps client and coordinator in
 ``runtime_data`` and forwards the platforms of its kind.  What a kind is
 (client, coordinator, device, platforms …) comes from the registry,
-``upstreams/__init__.py``.  Actions are registered once, in ``async_setup``.
+``upstreams/__init__.py``.  Actions, the dashboard card and its poster view
+(``frontend/``) are registered once, in ``async_setup``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .coordinator import (
     PandoraRuntimeData,
     async_update_permission_issue,
 )
+from .frontend import async_setup_frontend
 from .media.journal import async_remove_journal
 from .services import async_setup_services
 from .upstreams import UPSTREAMS, create_client, entry_title, upstream_of
@@ -51,11 +53,15 @@ those stay.  A title the user chose matches none of these and stays too.
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions and the media browser's views; they resolve their entry per call."""
+    """Register the actions, the media browser's views, the card and its posters.
+
+    Actions and views resolve their entry per call.
+    """
     async_setup_services(hass)
     for upstream in UPSTREAMS.values():
         for view in upstream.media.views if upstream.media is not None else ():
             hass.http.register_view(view)
+    await async_setup_frontend(hass)
     return True
 
 

@@ -84,11 +84,13 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
     HttpResponse,
+    Image,
     as_dict,
     as_list,
     opt_float,
@@ -117,6 +119,11 @@ DEFAULT_ACTIVE_WITHIN_SECONDS = 960
 """Sessions seen within this many seconds count as active (Jellyfin's dashboard uses 960)."""
 
 LATEST_ITEM_TYPES = ("Movie", "Episode")
+
+_IMAGE_PATH = re.compile(r"/Items/([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})/Images/Primary")
+_IMAGE_TAG = re.compile(r"[0-9a-fA-F]{1,64}")
+POSTER_WIDTH = 400
+"""Dashboard posters are fetched scaled down to this width (``maxWidth``)."""
 
 MAX_PAGE = 500
 """Most items asked for in one ``/Items`` page."""
@@ -269,14 +276,6 @@ class ItemPage:
     items: tuple[LibraryItem, ...]
     start: int
     total: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Image:
-    """An image's bytes and content type."""
-
-    content: bytes
-    content_type: str
 
 
 def authorization_header(token: str, *, device_id: str) -> str:
@@ -479,6 +478,30 @@ class JellyfinClient(HttpClient):
             return None
         url = self._url(f"/Items/{quote(owner, safe='')}/Images/Primary", encoded=True)
         return str(url.with_query({"tag": tag}))
+
+    async def async_poster(self, url: str) -> Image:
+        """Fetch a primary image by the URL this client gave it (``LatestItem.image_url``).
+
+        Only this server's ``/Items/{id}/Images/Primary`` with at most a
+        ``tag`` is accepted (``ValueError`` otherwise); the request is then
+        built anew by ``async_image``, scaled to ``POSTER_WIDTH``.
+        """
+        asked = URL(url)
+        base_path = self.base_url.path.rstrip("/")
+        match = _IMAGE_PATH.fullmatch(asked.path.removeprefix(base_path))
+        tag = asked.query.get("tag")
+        if (
+            asked.scheme != self.base_url.scheme
+            or asked.host != self.base_url.host
+            or asked.port != self.base_url.port
+            or not asked.path.startswith(f"{base_path}/")
+            or match is None
+            or not set(asked.query) <= {"tag"}
+            or (tag is not None and _IMAGE_TAG.fullmatch(tag) is None)
+            or asked.fragment
+        ):
+            raise ValueError("not a primary image of this Jellyfin server")
+        return await self.async_image(match.group(1), tag=tag, max_width=POSTER_WIDTH)
 
     async def async_virtual_folders(self) -> list[VirtualFolder]:
         """Return the libraries configured on the server."""

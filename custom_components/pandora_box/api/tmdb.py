@@ -58,11 +58,13 @@ import re
 from typing import Any, ClassVar, Final, Literal
 
 import aiohttp
+from yarl import URL
 
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
     HttpResponse,
+    Image,
     as_dict,
     as_list,
     credential_digest,
@@ -84,6 +86,11 @@ POSTER_SIZE: Final = "w500"
 BACKDROP_SIZE: Final = "w1280"
 MAX_PAGE: Final = 500
 """TMDB refuses pages above 500 (status_code 22)."""
+IMAGE_SIZES: Final = frozenset(
+    {"w92", "w154", "w185", "w300", "w342", "w500", "w780", "w1280", "original"}
+)
+"""Poster and backdrop sizes of TMDB's ``/configuration`` (``poster_sizes``, ``backdrop_sizes``)."""
+_IMAGE_FILE_RE: Final = re.compile(r"/[A-Za-z0-9_-]{1,64}\.(?:jpg|jpeg|png|webp)")
 
 _MEDIA_TYPES: Final = ("movie", "tv")
 _YEAR_RE: Final = re.compile(r"^(\d{4})-")
@@ -176,6 +183,7 @@ class TMDBClient(HttpClient):
         self._region = region
         self._bearer = is_read_access_token(self._api_key)
         self._genres: dict[MediaType, dict[int, str]] = {}
+        self._image_base: URL | None = None
 
     @property
     def uses_read_access_token(self) -> bool:
@@ -339,6 +347,29 @@ class TMDBClient(HttpClient):
         self._genres[media_type] = genres
         return dict(genres)
 
+    async def async_poster(self, url: str) -> Image:
+        """Fetch a poster or backdrop by the URL this client gave it (``poster_url``).
+
+        Only ``{IMAGE_BASE}/{size}/{file}`` with one of TMDB's sizes and a
+        plain file name is accepted (``ValueError`` otherwise); the image is
+        fetched from the ``secure_base_url`` TMDB's ``/configuration`` names
+        (read once per client; image.tmdb.org on TMDB itself), without the
+        key: TMDB's images are public.
+        """
+        parts = tmdb_image_parts(url)
+        if parts is None:
+            raise ValueError("not a TMDB image URL")
+        size, file = parts
+        if self._image_base is None:
+            body = await self._get("/configuration", what="configuration")
+            images = as_dict(body.get("images"), self, "an image configuration")
+            base = URL(opt_str(images.get("secure_base_url")) or "")
+            if base.scheme not in ("http", "https") or not base.host:
+                raise self.bad_answer("an image configuration without a secure_base_url")
+            self._image_base = base
+        base_path = self._image_base.path.rstrip("/")
+        return await self._get_image(self._image_base.with_path(f"{base_path}/{size}{file}"))
+
     # -- parsing ---------------------------------------------------------------------
 
     async def _page(self, body: dict[str, Any], fixed_type: MediaType | None) -> MediaPage:
@@ -464,6 +495,14 @@ def _show_runtime(body: Mapping[str, Any]) -> int | None:
         if minutes:
             return minutes
     return None
+
+
+def tmdb_image_parts(url: str) -> tuple[str, str] | None:
+    """Size and file (``/abc.jpg``) of a TMDB image URL as ``_image`` builds it, else ``None``."""
+    size, slash, file = url.removeprefix(f"{IMAGE_BASE}/").partition("/")
+    if not url.startswith(f"{IMAGE_BASE}/") or not slash or size not in IMAGE_SIZES:
+        return None
+    return (size, f"/{file}") if _IMAGE_FILE_RE.fullmatch(f"/{file}") else None
 
 
 def _image(path: Any, size: str) -> str | None:

@@ -25,7 +25,7 @@ The coordinator (``coordinator.py``, ``QBittorrentCoordinator``) polls
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import heapq
 from typing import Any, Final
@@ -33,7 +33,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from ...api.qbittorrent import ServerState, Torrent
+from ...api.qbittorrent import ServerState, SpeedLimits, Torrent
 from ...api.qbittorrent_sync import (
     DOWNLOADING_STATES,
     SEEDING_STATES,
@@ -97,6 +97,8 @@ class QBittorrentData:
     """Every torrent by hash."""
     recent: tuple[str, ...] = ()
     """The most recently active torrents that get their own entities (option), newest first."""
+    limits: SpeedLimits = field(default_factory=SpeedLimits)
+    """The global and alternative speed limits (the pair in force as of this poll)."""
 
 
 def busy(counts: TorrentCounts, server: ServerState) -> bool:
