@@ -93,6 +93,13 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
     await hass.async_block_till_done()
 
 
+async def loaded_entry(hass: HomeAssistant, sim: Simulator, **kwargs: Any) -> MockConfigEntry:
+    """A set-up entry of ``sim``'s kind (``kwargs`` as for :func:`mock_entry`)."""
+    entry = mock_entry(sim, **kwargs)
+    await setup_integration(hass, entry)
+    return entry
+
+
 def state_of(entry: ConfigEntry) -> ConfigEntryState:
     """The entry's state now (a call, so type checkers do not carry an old narrowing)."""
     return entry.state
