@@ -47,10 +47,11 @@ Counted:
 * ``unhandled``: log records at ERROR with a traceback from our logger
   (``custom_components.pandora_box``) or from anyone whose traceback runs
   through our code (Home Assistant's "Error doing job", asyncio's "Task
-  exception was never retrieved"), and our coordinators' "Error fetching"
-  records while no fault was injected on their upstream.  Errors the
-  simulators' aiohttp servers log (a fault that stops a server under an open
-  request) are the upstream's side: counted apart, by logger name;
+  exception was never retrieved"), and our coordinators' "Error fetching" (or
+  "Authentication failed while fetching") records while no fault was
+  injected on their upstream.  Errors the simulators' aiohttp servers log
+  (a fault that stops a server under an open request) are the upstream's
+  side: counted apart, by logger name;
 * log lines per simulated hour at Home Assistant's default level (the root
   logger at WARNING, as ``hass`` runs without ``-v`` or ``logger:``);
 * memory: tracemalloc from before Home Assistant starts; traced memory after
@@ -129,6 +130,9 @@ from .harness import running_hass
 
 OUR_CODE = "custom_components/pandora_box"
 OUR_LOGGER = "custom_components.pandora_box"
+COORDINATOR_FAILURE = "fetching %s data"
+"""In the templates of a coordinator's failed poll ("Error fetching ...", "Authentication
+failed while fetching ..."), logged once when a run of failures starts."""
 SIMULATOR_LOGGERS = ("aiohttp.server", "aiohttp.web", "simulators")
 """Loggers of the simulators' side (their aiohttp servers): the upstream's errors, not ours."""
 
@@ -154,6 +158,11 @@ STUCK_ROUNDS = 4
 """Rounds (of 20 ms) without progress after which a settle under a hang gives up."""
 SETTLE_LIMIT_S = 60.0
 """Longest real wait for the work of one step (counted as a slow settle when hit)."""
+FEED_S = 2.0
+"""Simulated seconds the simulators' clocks are moved on at least at once: a qBittorrent
+download moves linearly, and its advance walks every torrent (the slowest step of a step)."""
+PROGRESS_S = 12 * 3600
+"""Simulated time between two progress lines on stderr."""
 MEMORY_LIMIT_PCT = 5.0
 MIB = 1024 * 1024
 
@@ -271,11 +280,14 @@ class LogCounter(logging.Handler):
         self.unhandled: list[str] = []
         self.upstream_side = 0
         self.expected_errors = 0
+        self.templates: Counter[tuple[str, str]] = Counter()
+        """Lines per logger and message template (bounded: templates, not messages)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         """Count one record."""
         name = record.name
         self.lines["ours" if name.startswith(OUR_LOGGER) else name.split(".")[0]] += 1
+        self.templates[name, str(record.msg)[:80]] += 1
         if record.levelno < logging.ERROR:
             return
         if name.startswith(SIMULATOR_LOGGERS):
@@ -289,7 +301,7 @@ class LogCounter(logging.Handler):
         if traceback and (ours or OUR_CODE in traceback):
             self._unhandled(record)
             return
-        if ours and "Error fetching" in record.getMessage():
+        if ours and COORDINATOR_FAILURE in str(record.msg):
             kind = next((k for t, k in self.titles.items() if t in record.getMessage()), "")
             if kind and self.faulty(kind):
                 self.expected_errors += 1
@@ -397,7 +409,8 @@ class Soak:
         """Prepare; ``start`` sets the entries up."""
         self.hass = hass
         self.clock = clock
-        self.rng = random.Random(seed)  # noqa: S311 - a reproducible scenario, not a secret
+        self.seed = seed
+        self._streams: dict[str, random.Random] = {}
         self.duration_s = duration_s
         self.sims: dict[str, Simulator] = {}
         self.entries: dict[str, PandoraConfigEntry] = {}
@@ -415,6 +428,8 @@ class Soak:
         self.torrents = 0
         self.root = Path()
         self._fed = 0.0
+        self._next_progress = PROGRESS_S
+        self._wall0 = time.monotonic()
 
     # -- setup ----------------------------------------------------------------------
 
@@ -448,6 +463,13 @@ class Soak:
             # the unique id the config flow gives (a reauth checks it is the same server)
             unique_id = f"{kind}:{entry.runtime_data.info.unique_id}"
             self.hass.config_entries.async_update_entry(entry, unique_id=unique_id)
+
+    def rng(self, stream: str) -> random.Random:
+        """The random numbers of one part of the scenario (own stream: reproducible by seed)."""
+        if stream not in self._streams:
+            # a reproducible scenario, not a secret
+            self._streams[stream] = random.Random(f"{self.seed}:{stream}")  # noqa: S311
+        return self._streams[stream]
 
     def _counter(self, event_kind: str) -> Callable[[Event[dict[str, Any]]], None]:
         def count(event: Event[dict[str, Any]]) -> None:
@@ -507,8 +529,10 @@ class Soak:
         return min(handles, default=None)
 
     def feed(self) -> None:
-        """Move the simulators' clocks to the simulated now."""
+        """Move the simulators' clocks to the simulated now (in steps of ``FEED_S`` or more)."""
         now = self.clock.elapsed
+        if now - self._fed < FEED_S:
+            return
         delta, self._fed = now - self._fed, now
         for kind in ("qbittorrent", "jellyfin"):
             sim = self.sims[kind]
@@ -525,8 +549,21 @@ class Soak:
             if target > now:
                 self.clock.jump(target - now + 0.001)
             self.feed()
+            if self.clock.elapsed >= self._next_progress:
+                self._next_progress += PROGRESS_S
+                self.progress()
             await asyncio.sleep(0)
         await self.settle()
+
+    def progress(self) -> None:
+        """One line on stderr: where the run is (stdout keeps the result only)."""
+        print(
+            f"soak: {self.clock.elapsed / 3600:.0f} h simulated, "
+            f"{time.monotonic() - self._wall0:.0f} s wall, "
+            f"polls {sum(self.polls.values())}, faults {len(self.faults)}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     # -- the scenario -------------------------------------------------------------------
 
@@ -537,12 +574,14 @@ class Soak:
         self.spawn("containers", self.container_recreation)
         self.spawn("logins", self.qbittorrent_logouts)
         self.spawn("logs", self.trim_request_logs)
-        for at, kind, fault in fault_plan(self.rng, self.duration_s, faults_per_kind):
+        for at, kind, fault in fault_plan(self.rng("plan"), self.duration_s, faults_per_kind):
             self.spawn(f"{fault} on {kind}", self._fault_at(at, kind, fault))
 
     def _fault_at(self, at: float, kind: str, fault: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             await self.clock.wait(at - self.clock.elapsed)
+            while kind in self.active:  # the last one took longer than its slot: never two
+                await self.clock.wait(10)
             await self.inject(kind, fault)
 
         return run
@@ -550,11 +589,11 @@ class Soak:
     async def torrent_arrivals(self) -> None:
         """A torrent every 15 to 90 min, until shortly before the end; some removed later."""
         while True:
-            await self.clock.wait(self.rng.uniform(900, 5400))
+            await self.clock.wait(self.rng("torrents").uniform(900, 5400))
             if self.clock.elapsed > self.duration_s - 30 * 60:
                 return
             torrent_hash = await self.add_torrent()
-            if self.rng.random() < 0.6:
+            if self.rng("torrents").random() < 0.6:
                 self.spawn(f"remove {torrent_hash}", self._remove_later(torrent_hash))
 
     async def add_torrent(self) -> str:
@@ -562,14 +601,15 @@ class Soak:
         qbittorrent = self.sims["qbittorrent"]
         assert isinstance(qbittorrent, QBittorrentSimulator)
         self.torrents += 1
-        category = self.rng.choice(("movies", "tv"))
+        rng = self.rng("torrents")
+        category = rng.choice(("movies", "tv"))
         name = f"Soak.Title.{self.torrents:04d}.2026.1080p.WEB-DL.x264-SOAK"
         await asyncio.to_thread(_write_content, self.root / "downloads" / category / name)
         torrent_hash = qbittorrent.insert_torrent(
             {
                 "name": name,
                 "category": category,
-                "size": self.rng.randint(200, 1500) * MIB,
+                "size": rng.randint(200, 1500) * MIB,
                 "dlspeed": 2_000_000,
                 "state": "downloading",
             }
@@ -592,7 +632,7 @@ class Soak:
             assert isinstance(qbittorrent, QBittorrentSimulator)
             while not self.ledger.fired["media_ready"][torrent_hash]:
                 await self.clock.wait(600)
-            await self.clock.wait(self.rng.uniform(3600, 6 * 3600))
+            await self.clock.wait(self.rng("removals").uniform(3600, 6 * 3600))
             if self.clock.elapsed > self.duration_s - 10 * 60:
                 return
             qbittorrent.remove_torrent(torrent_hash)
@@ -606,10 +646,11 @@ class Soak:
         assert isinstance(jellyfin, JellyfinSimulator)
         items = [i.id for i in jellyfin.visible() if i.type in ("Movie", "Episode")]
         while items and jellyfin.sessions:
-            await self.clock.wait(self.rng.uniform(2400, 7200))
-            session = self.rng.choice(jellyfin.sessions)
-            jellyfin.play(session.id, self.rng.choice(items))
-            await self.clock.wait(self.rng.uniform(1200, 5400))
+            rng = self.rng("sessions")
+            await self.clock.wait(rng.uniform(2400, 7200))
+            session = rng.choice(jellyfin.sessions)
+            jellyfin.play(session.id, rng.choice(items))
+            await self.clock.wait(rng.uniform(1200, 5400))
             jellyfin.stop_playback(session.id)
 
     async def container_recreation(self) -> None:
@@ -617,8 +658,9 @@ class Soak:
         portainer = self.sims["portainer"]
         assert isinstance(portainer, PortainerSimulator)
         while True:
-            await self.clock.wait(self.rng.uniform(2 * 3600, 8 * 3600))
-            container = self.rng.choice(portainer.containers)
+            rng = self.rng("containers")
+            await self.clock.wait(rng.uniform(2 * 3600, 8 * 3600))
+            container = rng.choice(portainer.containers)
             portainer.recreate_container(container.spec.name, container.spec.endpoint_id)
 
     async def qbittorrent_logouts(self) -> None:
@@ -626,7 +668,7 @@ class Soak:
         qbittorrent = self.sims["qbittorrent"]
         assert isinstance(qbittorrent, QBittorrentSimulator)
         while True:
-            await self.clock.wait(self.rng.uniform(3 * 3600, 12 * 3600))
+            await self.clock.wait(self.rng("logins").uniform(3 * 3600, 12 * 3600))
             qbittorrent.expire_sessions()
 
     async def trim_request_logs(self) -> None:
@@ -676,7 +718,7 @@ class Soak:
             and coordinator.update_interval <= NATURAL_POLL
         )
 
-    async def until(self, check: Callable[[], bool], limit_s: float, step_s: float = 1.0) -> bool:
+    async def until(self, check: Callable[[], bool], limit_s: float, step_s: float = 2.0) -> bool:
         """Let simulated time pass until ``check()`` (at most ``limit_s``)."""
         waited = 0.0
         while not check():
@@ -738,7 +780,7 @@ class Soak:
         await self.hass.config_entries.async_reload(entry.entry_id)
         assert state_of(entry) is ConfigEntryState.SETUP_RETRY, state_of(entry)
         assert not reauth_flows(self.hass, entry)
-        await self.clock.wait(self.rng.uniform(30, 300))
+        await self.clock.wait(self.rng(f"faults {kind}").uniform(30, 300))
         await sim.start()
         return "retry"
 
@@ -967,6 +1009,9 @@ def report(figures: Figures, seed: int) -> list[str]:
     lines.append(
         f"log lines at the default level (WARNING): {total}, "
         f"{total / hours:.1f} per simulated hour ({sources or 'none'})"
+    )
+    lines.extend(
+        f"  {n:>5} {name}: {template}" for (name, template), n in logs.templates.most_common(6)
     )
     memory = figures.memory
     lines.append(

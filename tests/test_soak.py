@@ -6,11 +6,22 @@ are asserted, never times.
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import pairwise
 import logging
+import random
 import re
 import sys
 
-from benchmarks.soak import EVENTS, Ledger, LogCounter
+from benchmarks.soak import (
+    COOLDOWN_S,
+    EVENTS,
+    FAULT_SLOT_S,
+    WARMUP_S,
+    Ledger,
+    LogCounter,
+    fault_plan,
+)
 from tests.faults.cells import FAULTS
 
 from .helpers import KINDS
@@ -68,14 +79,16 @@ def test_ledger_catches_a_repeat_that_totals_hide() -> None:
     assert set(ledger.wrong()) == {"media_ready", "removed"}
 
 
-def _record(name: str, level: int, message: str, *, traceback: bool = False) -> logging.LogRecord:
+def _record(
+    name: str, level: int, message: str, *args: object, traceback: bool = False
+) -> logging.LogRecord:
     exc_info = None
     if traceback:
         try:
             raise RuntimeError("boom")
         except RuntimeError:
             exc_info = sys.exc_info()
-    return logging.LogRecord(name, level, __file__, 1, message, None, exc_info)
+    return logging.LogRecord(name, level, __file__, 1, message, args, exc_info)
 
 
 def test_log_counter_tells_ours_from_the_simulators() -> None:
@@ -89,11 +102,27 @@ def test_log_counter_tells_ours_from_the_simulators() -> None:
     counter.handle(
         _record("aiohttp.server", logging.ERROR, "Error handling request", traceback=True)
     )
-    counter.handle(_record(ours, logging.ERROR, "Error fetching pandora_box soak jellyfin data: x"))
+    fetching = "Error fetching %s data: %s"
+    counter.handle(_record(ours, logging.ERROR, fetching, "pandora_box soak jellyfin", "x"))
     assert counter.unhandled == []
     assert (counter.upstream_side, counter.expected_errors) == (1, 1)
-    counter.handle(_record(ours, logging.ERROR, "Error fetching pandora_box soak tmdb data: x"))
+    counter.handle(_record(ours, logging.ERROR, fetching, "pandora_box soak tmdb", "x"))
     counter.handle(_record(ours, logging.ERROR, "Unexpected error", traceback=True))
     counter.handle(_record(ours, logging.WARNING, "Could not file x away"))
     assert len(counter.unhandled) == 2
     assert sum(counter.lines.values()) == 5
+
+
+def test_fault_plan_is_seeded_complete_and_apart() -> None:
+    """Same seed, same plan; every fault on every upstream; one upstream's faults apart."""
+    plan = fault_plan(random.Random(7), 3 * 3600, rounds=1)
+    assert plan == fault_plan(random.Random(7), 3 * 3600, rounds=1)
+    assert plan != fault_plan(random.Random(8), 3 * 3600, rounds=1)
+    assert Counter((kind, fault) for _, kind, fault in plan) == {
+        (kind, fault): 1 for kind in KINDS for fault in FAULTS
+    }
+    for kind in KINDS:
+        starts = sorted(at for at, other, _ in plan if other == kind)
+        assert all(b - a >= FAULT_SLOT_S for a, b in pairwise(starts)), (kind, starts)
+        assert starts[0] >= WARMUP_S
+        assert starts[-1] + FAULT_SLOT_S <= 3 * 3600 - COOLDOWN_S

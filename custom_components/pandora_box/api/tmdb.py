@@ -35,11 +35,15 @@ Decisions (checked against developer.themoviedb.org, "Errors" and
   ``/genre/{movie,tv}/list`` fetched once per client (per language, which is
   fixed per client) and kept for the client's lifetime.
 * ``year`` on a multi search: TMDB's ``/search/multi`` has no year filter, so
-  the client drops results of other years from the page it got.  ``page``,
-  ``total_pages`` and ``total_results`` stay TMDB's (unfiltered) numbers,
-  since TMDB's paging is what the next request must follow.
-* ``person`` results of multi search and ``/trending/all`` are dropped;
-  totals are again TMDB's.
+  the client drops results of other years from the page it got.  ``page``
+  and ``total_pages`` stay TMDB's, since TMDB's paging is what the next
+  request must follow.
+* ``person`` results of multi search and ``/trending/all`` are dropped.
+* ``total_results`` is TMDB's count less what the client dropped from the
+  page it got (people, other years, entries without id or name): exact for
+  an answer of one page ("Inception": one film, not TMDB's 2 with the
+  person), an upper bound when there are more pages (what later pages drop
+  is not known without reading them).
 * Arguments outside TMDB's vocabulary (a ``media_type`` of ``"person"``, page
   0 or above 500) are a caller's bug and raise ``ValueError`` before any
   request; actions validate user input before they get here.
@@ -317,7 +321,7 @@ class TMDBClient(HttpClient):
             result = MediaPage(
                 page=result.page,
                 total_pages=result.total_pages,
-                total_results=result.total_results,
+                total_results=result.total_results - (len(result.results) - len(kept)),
                 results=kept,
             )
         return result
@@ -393,8 +397,13 @@ class TMDBClient(HttpClient):
             for kind, entry in entries
             if (item := self._item(entry, kind, genres[kind])) is not None
         )
+        # what this page dropped is not counted: exact for a one-page answer
+        dropped = len(raw_results) - len(items)
         return MediaPage(
-            page=page, total_pages=total_pages, total_results=total_results, results=items
+            page=page,
+            total_pages=total_pages,
+            total_results=max(total_results - dropped, len(items)),
+            results=items,
         )
 
     def _common(self, entry: dict[str, Any], media_type: MediaType) -> dict[str, Any] | None:

@@ -80,7 +80,7 @@ async def test_entities_show_the_state(hass: HomeAssistant, sim: QBittorrentSimu
     assert value(hass, f"{PREFIX}_torrents_with_errors") == "0"
     assert value(hass, f"{PREFIX}_active_torrents") == "3"
     assert value(hass, f"{PREFIX}_all_torrents") == "5"
-    assert value(hass, f"{PREFIX}_connection_status") == "connected"
+    assert value(hass, f"{PREFIX}_bittorrent_network") == "connected"
     speed = hass.states.get(f"{PREFIX}_download_speed")
     assert speed is not None
     assert speed.attributes["unit_of_measurement"] == "MiB/s"
