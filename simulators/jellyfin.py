@@ -9,7 +9,14 @@ left out, as Jellyfin's serializer does):
   /Items/{id}/Images/{type}`` (anonymous, a tiny PNG);
 * ``GET /Sessions?activeWithinSeconds=N``;
 * ``POST /Library/Refresh`` (204), ``GET /ScheduledTasks``,
-  ``GET /Library/VirtualFolders``.
+  ``GET /Library/VirtualFolders``;
+* the library tree for the media browser: ``/Items?ParentId=`` walks libraries →
+  movies, series → seasons → episodes, artists → albums → tracks (seasons and
+  artists derived from the files, as Jellyfin's resolvers do), with paging
+  (``StartIndex``, ``Limit``, ``TotalRecordCount``), ``IncludeItemTypes``,
+  ``Recursive`` and ``SearchTerm``; ``GET /UserViews``; ``GET|HEAD
+  /Videos/{id}/stream`` (anonymous, as in Jellyfin) and ``GET|HEAD
+  /Audio/{id}/universal`` (authorized), both answering ranges with 206.
 
 Auth follows ``AuthorizationContext`` of 10.10/10.11: the ``Authorization``
 header with the ``MediaBrowser`` scheme and a ``Token`` value (values are
@@ -49,6 +56,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import hashlib
 from pathlib import Path
+import re
 import struct
 import time
 from typing import Any, ClassVar, Self
@@ -60,6 +68,12 @@ from aiohttp import web
 
 from .base import Handler, Simulator
 from .catalogue import TITLES, Title
+
+_GUID = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+"""A GUID as ASP.NET binds one (\"N\" or \"D\" format); anything else is a 400."""
+
+STREAM_BYTES = 256 * 1024
+"""Size of every item's file as the stream routes send it."""
 
 DEFAULT_API_KEY = "667236c17f4142b83cf8a9b8f80e6f7a"
 DEFAULT_SERVER_ID = "34e11bdda875e8ba7f54c8fca99a60c9"
@@ -76,7 +90,6 @@ ITEM_KINDS = frozenset(
         "Trailer", "TvChannel", "TvProgram", "UserRootFolder", "UserView", "Video", "Year",
     }
 )  # fmt: skip
-TOP_LEVEL_KINDS = frozenset({"Movie", "Series", "MusicAlbum", "Book", "MusicVideo", "BoxSet"})
 MEDIA_TYPES = {"Movie": "Video", "Episode": "Video", "MusicVideo": "Video", "Audio": "Audio"}
 MEDIA_TYPES |= {"Book": "Book"}
 
@@ -929,6 +942,7 @@ class JellyfinSimulator(Simulator):
         app.router.add_post("/Library/Refresh", guard(self._refresh))
         app.router.add_get("/ScheduledTasks", guard(self._tasks))
         app.router.add_get("/Library/VirtualFolders", guard(self._virtual_folders))
+        self._setup_library_routes(app)
 
     async def _system_info_public(self, request: web.Request) -> web.Response:
         return web.json_response(self._public_info(request))
@@ -997,17 +1011,19 @@ class JellyfinSimulator(Simulator):
             return self._bad_request("limit", query.get("limit", ""))
         recursive = query.get("recursive", "false").lower() == "true"
         fields = {f.lower() for f in csv("fields")}
-        items = self.visible()
-        folders = {guid(f"folder:{name}"): name for name, _, _ in LIBRARIES}
+        items = self.tree()
         parent = query.get("parentid")
         ids = set(csv("ids"))
         if ids:
             items = [i for i in items if i.id in ids]
+            if views := self._views_among(ids):
+                return web.json_response(
+                    {"Items": views, "TotalRecordCount": len(views), "StartIndex": 0}
+                )
         elif parent:
-            library = folders.get(parent.replace("-", "").lower())
-            items = [i for i in items if i.library == library]
-            if not recursive:
-                items = [i for i in items if i.type in TOP_LEVEL_KINDS]
+            if _GUID.fullmatch(parent) is None:
+                return self._bad_request("parentId", parent)
+            items = self.descendants(parent.replace("-", "").lower(), recursive=recursive)
         elif not recursive:
             views = [self._view_dto(name, ctype) for name, _, ctype in LIBRARIES]
             return web.json_response(
@@ -1023,7 +1039,7 @@ class JellyfinSimulator(Simulator):
         if query.get("enabletotalrecordcount", "true").lower() == "false":
             total = len(page)
         body = {
-            "Items": [self._item_dto(i, fields) for i in page],
+            "Items": [self._tree_dto(i, fields) for i in page],
             "TotalRecordCount": total,
             "StartIndex": start,
         }
@@ -1037,6 +1053,9 @@ class JellyfinSimulator(Simulator):
             "premieredate": lambda i: i.year or 0,
             "runtime": lambda i: i.runtime_s or 0.0,
             "communityrating": lambda i: i.rating or 0.0,
+            "sortname": lambda i: i.name.lower(),
+            "indexnumber": lambda i: i.episode or 0,
+            "parentindexnumber": lambda i: i.season or 0,
         }
         descending = bool(sort_order) and sort_order[0].lower() == "descending"
         ordered = sorted(items, key=lambda i: (i.series_name or i.name).lower())
@@ -1064,7 +1083,7 @@ class JellyfinSimulator(Simulator):
 
     async def _image(self, request: web.Request) -> web.Response:
         item_id = request.match_info["item_id"].replace("-", "").lower()
-        found = next((i for i in self.visible() if i.id == item_id), None)
+        found = next((i for i in self.tree() if i.id == item_id), None)
         if found is None or request.match_info["image_type"] != "Primary" or not found.has_image:
             return web.Response(status=404)
         return web.Response(body=PNG, content_type="image/png")
@@ -1116,3 +1135,214 @@ class JellyfinSimulator(Simulator):
             folder["RefreshStatus"] = "Active" if progress is not None else "Idle"
             folders.append(folder)
         return web.json_response(folders)
+
+    # -- the library tree and streams (media browser) ----------------------------------------
+    # What Pandora Box's media source and the players' browse walk: ``/Items`` by
+    # ``ParentId`` (libraries → movies; series → seasons → episodes; artists → albums →
+    # tracks), ``/UserViews``, images, and the two stream routes.  Checked against
+    # jellyfin/jellyfin v10.10.7, v10.11.11 and v12.0-rc5 (line numbers of v10.11.11).
+
+    def tree(self) -> list[SimItem]:
+        """Every visible item plus the folders Jellyfin derives from the files: seasons, artists.
+
+        Jellyfin's resolvers make a ``Season`` of every season folder of a
+        series and a ``MusicArtist`` of a music folder holding album folders
+        (``SeasonResolver``, ``MusicArtistResolver``); they are not counted by
+        ``/Items/Counts`` as seasons, here and there alike.
+        """
+        items = self.visible()
+        derived: dict[str, SimItem] = {}
+        for item in items:
+            if item.type == "Episode" and item.series_id is not None and item.season is not None:
+                season_id = guid(f"season:{item.series_id}:{item.season}")
+                derived.setdefault(
+                    season_id,
+                    SimItem(
+                        id=season_id,
+                        name=f"Season {item.season}",
+                        type="Season",
+                        library=item.library,
+                        path=item.path.rsplit("/", 1)[0],
+                        date_created=item.date_created,
+                        year=item.year,
+                        series_id=item.series_id,
+                        series_name=item.series_name,
+                        episode=item.season,  # a season's IndexNumber is its number
+                        has_image=False,  # falls back to the series' poster
+                    ),
+                )
+            elif item.type == "MusicAlbum":
+                artist_path = item.path.rsplit("/", 1)[0]
+                artist_id = guid(f"MusicArtist:{artist_path}")
+                derived.setdefault(
+                    artist_id,
+                    SimItem(
+                        id=artist_id,
+                        name=artist_path.rsplit("/", 1)[1],
+                        type="MusicArtist",
+                        library=item.library,
+                        path=artist_path,
+                        date_created=item.date_created,
+                    ),
+                )
+        return [*items, *derived.values()]
+
+    def ancestors(self, item: SimItem) -> list[str]:
+        """Ids of the folders holding ``item``, nearest first, its library last."""
+        library = guid(f"folder:{item.library}")
+        folder = item.path.rsplit("/", 1)[0]
+        if item.type == "Season" and item.series_id is not None:
+            return [item.series_id, library]
+        if item.type == "Episode" and item.series_id is not None:
+            return [guid(f"season:{item.series_id}:{item.season}"), item.series_id, library]
+        if item.type == "MusicAlbum":
+            return [guid(f"MusicArtist:{folder}"), library]
+        if item.type == "Audio":
+            artist = folder.rsplit("/", 1)[0]
+            return [guid(f"MusicAlbum:{folder}"), guid(f"MusicArtist:{artist}"), library]
+        return [library]
+
+    def descendants(self, parent_id: str, *, recursive: bool) -> list[SimItem]:
+        """The children of ``parent_id`` (every level below it with ``recursive``).
+
+        ``ItemsController.GetItems`` (L280-L322): the parent's children, or with
+        ``Recursive`` its whole subtree; an unknown parent has none.
+        """
+        found = []
+        for item in self.tree():
+            chain = self.ancestors(item)
+            if (parent_id in chain) if recursive else chain[0] == parent_id:
+                found.append(item)
+        return found
+
+    def _views_among(self, ids: set[str]) -> list[dict[str, Any]]:
+        """The libraries (``CollectionFolder``) whose ids are in ``ids``."""
+        wanted = {i.replace("-", "").lower() for i in ids}
+        return [
+            self._view_dto(name, ctype)
+            for name, _, ctype in LIBRARIES
+            if guid(f"folder:{name}") in wanted
+        ]
+
+    def _tree_dto(self, item: SimItem, fields: set[str]) -> dict[str, Any]:
+        """``_item_dto`` with what the tree adds: ``ParentId``, seasons' and tracks' shape."""
+        dto = self._item_dto(item, fields)
+        dto["ParentId"] = self.ancestors(item)[0]
+        if item.type == "Season":
+            for key in ("SeasonId", "SeasonName", "ParentIndexNumber"):
+                dto.pop(key, None)
+        if item.type in ("MusicArtist", "MusicAlbum"):
+            dto["IsFolder"] = True
+        if item.type == "Audio":
+            dto["Container"] = item.path.rsplit(".", 1)[-1]
+            dto["AlbumArtist"] = item.path.rsplit("/", 3)[-3]
+            album_id = self.ancestors(item)[0]
+            album = next((i for i in self.items if i.id == album_id), None)
+            if album is not None and album.image_tag is not None:
+                dto["AlbumPrimaryImageTag"] = album.image_tag
+        return dto
+
+    def stream_content(self, item_id: str) -> bytes:
+        """The bytes of an item's file: ``STREAM_BYTES`` of a digest stream of its id."""
+        return hashlib.shake_256(item_id.encode()).digest(STREAM_BYTES)
+
+    def _setup_library_routes(self, app: web.Application) -> None:
+        guard = self._protected
+        app.router.add_get("/UserViews", guard(self._user_views))
+        # GET also answers HEAD in aiohttp, as [HttpHead] does in Jellyfin
+        app.router.add_get("/Videos/{item_id}/stream", self._video_stream)
+        app.router.add_get("/Audio/{item_id}/universal", guard(self._universal_audio))
+
+    def _stream_item(self, request: web.Request) -> SimItem | web.Response:
+        """The item of a stream route, or the answer for a bad or unknown id."""
+        raw = request.match_info["item_id"]
+        if _GUID.fullmatch(raw) is None:
+            return self._bad_request("itemId", raw)
+        item_id = raw.replace("-", "").lower()
+        found = next((i for i in self.visible() if i.id == item_id), None)
+        return web.Response(status=404) if found is None else found
+
+    async def _user_views(self, request: web.Request) -> web.Response:
+        """``GET /UserViews`` (``UserViewsController.cs`` L64): the libraries of one user.
+
+        ``userId`` falls back to the token's user (``RequestHelpers.GetUserId``);
+        an API key has none, so without ``userId`` no user is found and
+        ``ResourceNotFoundException`` answers 404.  Users are those of the sessions.
+        """
+        query = {k.lower(): v for k, v in request.query.items()}
+        user_id = query.get("userid", "")
+        if user_id and _GUID.fullmatch(user_id) is None:
+            return self._bad_request("userId", user_id)
+        users = {guid(f"user:{s.user_name}") for s in self.sessions if s.user_name}
+        if user_id.replace("-", "").lower() not in users:
+            return web.Response(status=404)
+        views = [self._view_dto(name, ctype) for name, _, ctype in LIBRARIES]
+        return web.json_response({"Items": views, "TotalRecordCount": len(views), "StartIndex": 0})
+
+    async def _video_stream(self, request: web.Request) -> web.StreamResponse:
+        """``GET|HEAD /Videos/{itemId}/stream`` (``VideosController.cs`` L312-L316).
+
+        The route carries no ``[Authorize]`` (nor does ``BaseJellyfinApiController``)
+        in 10.10.7, 10.11.11 and 12.0-rc5: Jellyfin serves it to anyone who knows the
+        item id, so this one does too.  ``static=true`` sends the file as it is
+        (``FileStreamResponseHelpers.GetStaticFileResult``, a ``PhysicalFileResult``
+        with ``EnableRangeProcessing``: ranges answer 206); this simulator does not
+        transcode, so a request without it is refused (400).
+        """
+        found = self._stream_item(request)
+        if isinstance(found, web.Response):
+            return found
+        if found.type not in ("Movie", "Episode", "MusicVideo", "Video"):
+            return web.Response(status=404)
+        if request.query.get("static", "").lower() != "true":
+            return web.Response(status=400, text="The simulator only streams static=true")
+        return self._file_answer(request, self.stream_content(found.id), "video/x-matroska")
+
+    async def _universal_audio(self, request: web.Request) -> web.StreamResponse:
+        """``GET|HEAD /Audio/{itemId}/universal`` (``UniversalAudioController.cs`` L92-L94).
+
+        ``[Authorize]``: the token must be valid (``ApiKey`` query works everywhere;
+        ``api_key`` only while legacy authorization is on).  A track whose
+        container is among ``container`` is sent as it is (direct play, ranges
+        answer 206); otherwise it is "transcoded" to ``transcodingContainer``
+        (default mp3) — the same bytes here, with that type.
+        """
+        found = self._stream_item(request)
+        if isinstance(found, web.Response):
+            return found
+        if found.type != "Audio":
+            return web.Response(status=404)
+        query = {k.lower(): v for k, v in request.query.items()}
+        containers = {c.strip().lower() for c in query.get("container", "").split(",")}
+        container = found.path.rsplit(".", 1)[-1].lower()
+        if container in containers:
+            content_type = f"audio/{container}"
+        else:
+            target = query.get("transcodingcontainer", "mp3").lower()
+            content_type = "audio/mpeg" if target == "mp3" else f"audio/{target}"
+        return self._file_answer(request, self.stream_content(found.id), content_type)
+
+    @staticmethod
+    def _file_answer(request: web.Request, content: bytes, content_type: str) -> web.Response:
+        """A file as ASP.NET's range processing sends it: 200, or 206/416 for a range."""
+        headers = {"Accept-Ranges": "bytes"}
+        size = len(content)
+        if "Range" not in request.headers:
+            return web.Response(body=content, content_type=content_type, headers=headers)
+        try:
+            wanted = request.http_range
+        except ValueError:
+            wanted = slice(size, None)
+        start, stop = wanted.start, wanted.stop
+        if start is None:
+            start = 0
+        elif start < 0:
+            start = max(0, size + start)
+        stop = size if stop is None else min(stop, size)
+        if start >= size or start >= stop:
+            headers["Content-Range"] = f"bytes */{size}"
+            return web.Response(status=416, headers=headers)
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+        return web.Response(
+            status=206, body=content[start:stop], content_type=content_type, headers=headers
+        )

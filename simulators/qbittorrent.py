@@ -87,7 +87,7 @@ import re
 import secrets
 import time
 from types import MappingProxyType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, override
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from aiohttp import web
@@ -105,7 +105,13 @@ META_SECONDS = 3.0
 """How long a magnet takes to fetch its metadata, in simulated seconds."""
 
 ALT_DL_LIMIT = 1_048_576
+"""The simulator's default alternative download limit (bytes/s; qBittorrent keeps KiB/s)."""
 ALT_UP_LIMIT = 262_144
+API_KEY_API = (2, 14, 1)
+"""First Web API version with API keys (``app/rotateAPIKey``; qBittorrent 5.2)."""
+API_KEY_PREFIX = "qbt_"
+API_KEY_LENGTH = 32
+"""``Utils::APIKey::isValid``: ``qbt_`` and 28 more characters (``base/utils/apikey.cpp``)."""
 BANNED = "Your IP address has been banned after too many failed authentication attempts."
 TRACKERS = (
     "udp://tracker.opentrackr.org:1337/announce",
@@ -152,6 +158,9 @@ _POST_ONLY = frozenset(
         "torrents/createTags",
         "torrents/deleteTags",
         "transfer/toggleSpeedLimitsMode",
+        "app/setPreferences",
+        "app/rotateAPIKey",
+        "app/deleteAPIKey",
     }
 )
 _DOWNLOADING = frozenset(
@@ -320,6 +329,14 @@ class QBittorrentSimulator(Simulator):
     kind: ClassVar[str] = "qbittorrent"
     credential_fields: ClassVar[tuple[str, ...]] = ("username", "password")
 
+    @override
+    def credentials(self) -> dict[str, Any]:
+        """User name and password, and the API key when one is set."""
+        found = super().credentials()
+        if self.api_key is not None:
+            found["api_key"] = self.api_key
+        return found
+
     def __init__(
         self,
         *,
@@ -336,6 +353,7 @@ class QBittorrentSimulator(Simulator):
         move_seconds: float = 0.0,
         check_seconds: float = 0.0,
         ban_seconds: float = 3600.0,
+        api_key: str | None = None,
     ) -> None:
         super().__init__()
         self.username = username
@@ -366,11 +384,26 @@ class QBittorrentSimulator(Simulator):
         self.categories: dict[str, Fields] = {}
         self.tags: set[str] = set()
         self.alt_speed = False
+        self.limits_kib: dict[str, int] = {
+            "dl_limit": 0,
+            "up_limit": 0,
+            "alt_dl_limit": ALT_DL_LIMIT // 1024,
+            "alt_up_limit": ALT_UP_LIMIT // 1024,
+        }
+        """The four global speed limits as qBittorrent stores them: whole KiB/s, 0: none."""
+        self.host_header_validation = True
+        """``WebUI\\HostHeaderValidation`` (on by default, ``preferences.cpp``)."""
+        self.csrf_protection = True
+        """``WebUI\\CSRFProtection`` (on by default)."""
+        self.api_key = api_key
+        """The WebUI API key (5.2+; ``None``: none set, as on a fresh profile)."""
         self.deleted_files: list[str] = []
         """Content paths whose files a ``deleteFiles=true`` removed, oldest first."""
         self._motion: dict[str, _Motion] = {}
         self._tracker_of: dict[str, str] = {}
         self._sessions: dict[str, _Session] = {}
+        self._key_sessions: dict[str, _Session] = {}
+        """Sessions of API keys; they never expire (``apiKeySessionInitialize``)."""
         self._failures: dict[str, _LoginFailures] = {}
         self._churn_cursor = 0
         self._churn_round = 0
@@ -529,11 +562,18 @@ class QBittorrentSimulator(Simulator):
             fields["private"] = False  # 5.x: null until a magnet's metadata arrives
         return fields
 
+    def limit(self, direction: str) -> int:
+        """The limit in force for ``dl`` or ``up`` in bytes/s (0: none), as ``server_state``."""
+        key = f"alt_{direction}_limit" if self.alt_speed else f"{direction}_limit"
+        return self.limits_kib[key] * 1024
+
     def _dl_rate(self, motion: _Motion) -> int:
-        return min(motion.dl_rate, ALT_DL_LIMIT) if self.alt_speed else motion.dl_rate
+        limit = self.limit("dl")
+        return min(motion.dl_rate, limit) if limit else motion.dl_rate
 
     def _up_rate(self, motion: _Motion) -> int:
-        return min(motion.up_rate, ALT_UP_LIMIT) if self.alt_speed else motion.up_rate
+        limit = self.limit("up")
+        return min(motion.up_rate, limit) if limit else motion.up_rate
 
     def _ensure_category(self, category: str) -> None:
         """Create an unknown category a torrent is added with, as qBittorrent does."""
@@ -773,6 +813,8 @@ class QBittorrentSimulator(Simulator):
             "auth/logout": self._logout,
             "app/version": self._app_version,
             "app/webapiVersion": self._webapi_version,
+            "app/preferences": self._preferences,
+            "app/setPreferences": self._set_preferences,
             "sync/maindata": self._maindata,
             "torrents/info": self._info,
             "torrents/add": self._add,
@@ -789,6 +831,9 @@ class QBittorrentSimulator(Simulator):
             "transfer/speedLimitsMode": self._speed_limits_mode,
             "transfer/toggleSpeedLimitsMode": self._toggle_speed_limits,
         }
+        if self.api >= API_KEY_API:
+            handlers["app/rotateAPIKey"] = self._rotate_api_key
+            handlers["app/deleteAPIKey"] = self._delete_api_key
         if self.stop_start:
             handlers["torrents/stop"] = self._pause
             handlers["torrents/start"] = self._resume
@@ -817,6 +862,8 @@ class QBittorrentSimulator(Simulator):
 
     def _cross_site(self, request: web.Request) -> bool:
         """Apply qBittorrent's CSRF check: an Origin/Referer must name the target host:port."""
+        if not self.csrf_protection:
+            return False
         target = request.headers.get("X-Forwarded-Host", request.host)
         for header in ("Origin", "Referer"):
             value = request.headers.get(header)
@@ -826,19 +873,49 @@ class QBittorrentSimulator(Simulator):
 
     def _host_port_mismatch(self, request: web.Request) -> bool:
         """Apply ``validateHostHeader``: a port in ``Host`` must be the WebUI's own."""
+        if not self.host_header_validation:
+            return False
         try:
             port = urlsplit(f"http://{request.headers.get('Host', '')}").port
         except ValueError:  # not a port at all
             return True
         return port is not None and port != self.port
 
+    def _bearer(self, request: web.Request) -> str | None:
+        """The key of an ``Authorization: Bearer`` header (5.2+ only), else ``None``.
+
+        ``parseAuthorizationHeader`` (``webapplication.cpp``, 5.2.3 L106-116):
+        the scheme case-insensitively, one space, the rest trimmed.  Older
+        versions do not look at the header at all.
+        """
+        if self.api < API_KEY_API:
+            return None
+        header = request.headers.get("Authorization", "")
+        if len(header) > 7 and header[:6].lower() == "bearer" and header[6] == " ":
+            return header[7:].strip() or None
+        return None
+
+    def _api_key_session(self, key: str) -> _Session | None:
+        """``apiKeySessionInitialize`` (5.2.3 L758-781): one lasting session per valid key."""
+        if not self.api_key or not secrets.compare_digest(key.encode(), self.api_key.encode()):
+            return None
+        # kept apart from the cookie sessions: a cookie never opens a key's session
+        return self._key_sessions.setdefault(key, _Session(key))
+
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         self._tick()
-        if self._cross_site(request) or self._host_port_mismatch(request):
+        bearer = self._bearer(request)
+        # webapplication.cpp 5.2.3 L656-663: a Bearer key skips the CSRF check, not the Host one
+        if (bearer is None and self._cross_site(request)) or self._host_port_mismatch(request):
             return self._text("Unauthorized", status=401)
         scope = request.match_info["scope"]
         endpoint = f"{scope}/{request.match_info['action']}"
-        session = self._sessions.get(request.cookies.get(self.cookie_name, ""))
+        if bearer is not None:
+            session = self._api_key_session(bearer)
+            if session is None or scope == "auth":  # doProcessRequest, 5.2.3 L326-340
+                return self._text("Forbidden", status=403)
+        else:
+            session = self._sessions.get(request.cookies.get(self.cookie_name, ""))
         if session is None and endpoint != "auth/login":
             return self._text("Forbidden", status=403)
         handler = self._endpoints().get(endpoint)
@@ -962,6 +1039,70 @@ class QBittorrentSimulator(Simulator):
     ) -> web.StreamResponse:
         return self._text(self.webapi_version)
 
+    async def _preferences(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        """``app/preferences`` (``appcontroller.cpp`` 5.2.3 L279-282): limits in bytes/s.
+
+        Only what the simulator models; the real answer has about 200 keys.
+        """
+        prefs: dict[str, Any] = {key: kib * 1024 for key, kib in self.limits_kib.items()}
+        prefs["web_ui_port"] = self.port
+        prefs["web_ui_host_header_validation_enabled"] = self.host_header_validation
+        prefs["web_ui_csrf_protection_enabled"] = self.csrf_protection
+        if self.api >= API_KEY_API:
+            prefs["web_ui_api_key"] = self.api_key or ""
+        return self._json(prefs)
+
+    async def _set_preferences(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        """``app/setPreferences`` (5.2.3 L513-526, L788-795): JSON in the form field ``json``.
+
+        A body that is not a JSON object changes nothing and still answers 200
+        (``QJsonDocument::fromJson`` gives an empty hash); limits are bytes/s,
+        kept as KiB/s like ``SessionImpl::setGlobalDownloadSpeedLimit``
+        (0 or less: none; 1 to 1024: 1 KiB/s; else divided by 1024).
+        """
+        if (refusal := self._missing(params, "json")) is not None:
+            return refusal
+        try:
+            values = json.loads(params["json"])
+        except ValueError:
+            values = {}
+        if not isinstance(values, dict):
+            values = {}
+        for key in self.limits_kib:
+            if key in values:
+                value = values[key]
+                limit = int(value) if isinstance(value, int | float) else 0
+                self.limits_kib[key] = 0 if limit <= 0 else 1 if limit <= 1024 else limit // 1024
+        if "web_ui_host_header_validation_enabled" in values:
+            self.host_header_validation = bool(values["web_ui_host_header_validation_enabled"])
+        if "web_ui_csrf_protection_enabled" in values:
+            self.csrf_protection = bool(values["web_ui_csrf_protection_enabled"])
+        self._apply_rates()
+        return self._empty()
+
+    async def _rotate_api_key(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        """``app/rotateAPIKey`` (5.2.3 L1341-1350): a new ``qbt_`` key; the old one dies."""
+        self._key_sessions.clear()
+        alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        self.api_key = API_KEY_PREFIX + "".join(
+            secrets.choice(alphabet) for _ in range(API_KEY_LENGTH - len(API_KEY_PREFIX))
+        )
+        return self._json({"apiKey": self.api_key})
+
+    async def _delete_api_key(
+        self, request: web.Request, params: dict[str, str], session: _Session | None
+    ) -> web.StreamResponse:
+        """``app/deleteAPIKey`` (5.2.3 L1352-1357)."""
+        self._key_sessions.clear()
+        self.api_key = None
+        return self._empty()
+
     # -- sync ----------------------------------------------------------------------------
 
     def _server_state(self) -> dict[str, Any]:
@@ -980,7 +1121,7 @@ class QBittorrentSimulator(Simulator):
             "dht_nodes": 350 + int(self.now // 60) % 40,
             "dl_info_data": self._session_dl,
             "dl_info_speed": dl,
-            "dl_rate_limit": ALT_DL_LIMIT if self.alt_speed else 0,
+            "dl_rate_limit": self.limit("dl"),
             "free_space_on_disk": self.free_space,
             "global_ratio": f"{ratio:.2f}" if ratio else "-",
             "queued_io_jobs": 0,
@@ -994,7 +1135,7 @@ class QBittorrentSimulator(Simulator):
             "total_wasted_session": 0,
             "up_info_data": self._session_ul,
             "up_info_speed": up,
-            "up_rate_limit": ALT_UP_LIMIT if self.alt_speed else 0,
+            "up_rate_limit": self.limit("up"),
             "use_alt_speed_limits": self.alt_speed,
             "write_cache_overload": "0",
         }
@@ -1551,6 +1692,11 @@ class QBittorrentSimulator(Simulator):
         self, request: web.Request, params: dict[str, str], session: _Session | None
     ) -> web.StreamResponse:
         self.alt_speed = not self.alt_speed
+        self._apply_rates()
+        return self._empty()
+
+    def _apply_rates(self) -> None:
+        """Recompute the rates of moving torrents after the limits in force changed."""
         for torrent_hash, fields in list(self.torrents.items()):
             motion = self._motion.get(torrent_hash)
             if motion is None:
@@ -1562,7 +1708,6 @@ class QBittorrentSimulator(Simulator):
                 )
             if fields["upspeed"]:
                 self.update_torrent(torrent_hash, upspeed=self._up_rate(motion))
-        return self._empty()
 
 
 def _valid_category(name: str) -> bool:

@@ -11,7 +11,9 @@ client must drop them); details with ``genres`` and, on request,
 ``language=de``); error bodies ``{"success": false, "status_code": N,
 "status_message": ...}`` with 401/7 for a bad key, 404/34 for an unknown
 resource, 400/22 for a bad page and 429/25 with ``Retry-After`` while a rate
-limit is set (``set_rate_limit``).
+limit is set (``set_rate_limit``).  ``/configuration`` names the simulator
+itself as the image host, which serves every catalogue poster and backdrop at
+TMDB's sizes under ``/t/p/{size}/{file}`` without a key, as image.tmdb.org does.
 
 Shows' run time, as TMDB serves it today: ``episode_run_time`` is an empty
 list for most shows (TMDB stopped filling it in 2023: the TV series details
@@ -54,6 +56,7 @@ from .catalogue import (
     Title,
     generated_titles,
 )
+from .images import poster_png
 
 EPISODE_RUN_TIME_KEPT: frozenset[int] = frozenset({2316})
 """TMDB ids of the shows whose ``episode_run_time`` is still filled in (The Office)."""
@@ -66,6 +69,11 @@ INVALID_KEY = "Invalid API key: You must be granted a valid key."
 NOT_FOUND = "The resource you requested could not be found."
 INVALID_PAGE = "Invalid page: Pages start at 1 and max at 500. They are expected to be an integer."
 RATE_LIMITED = "Your request count (#) is over the allowed limit of (40)."
+
+IMAGE_PREFIX = "/t/p"
+"""Where the images are, as on image.tmdb.org (``/t/p/{size}/{file}``)."""
+POSTER_SIZES = ("w92", "w154", "w185", "w342", "w500", "w780", "original")
+BACKDROP_SIZES = ("w300", "w780", "w1280", "original")
 
 
 def _b64(data: bytes) -> str:
@@ -165,10 +173,13 @@ class TMDBSimulator(Simulator):
             ("/genre/{media_type}/list", self._genres),
             ("/movie/{id}", self._details("movie")),
             ("/tv/{id}", self._details("tv")),
+            ("/configuration", self._configuration),
         ]
         for prefix in PREFIXES:
             for path, handler in routes:
                 app.router.add_get(prefix + path, self._guard(handler))
+        # the image host: no key, no rate limit (image.tmdb.org is a public CDN)
+        app.router.add_get(IMAGE_PREFIX + "/{size}/{file}", self._image)
         app.router.add_route("*", "/{tail:.*}", self._guard(self._not_found))
 
     def _guard(self, handler: Handler) -> Handler:
@@ -194,6 +205,40 @@ class TMDBSimulator(Simulator):
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return _error(404, 34, NOT_FOUND)
+
+    async def _configuration(self, request: web.Request) -> web.Response:
+        """``GET /configuration`` (developer.themoviedb.org/reference/configuration-details).
+
+        TMDB names its image host here (``https://image.tmdb.org/t/p/``);
+        this simulator is its own image host, so it names itself.
+        """
+        base = f"{request.url.origin()}{IMAGE_PREFIX}/"
+        return web.json_response(
+            {
+                "images": {
+                    "base_url": base,
+                    "secure_base_url": base,
+                    "backdrop_sizes": list(BACKDROP_SIZES),
+                    "logo_sizes": ["w45", "w92", "w154", "w185", "w300", "w500", "original"],
+                    "poster_sizes": list(POSTER_SIZES),
+                    "profile_sizes": ["w45", "w185", "h632", "original"],
+                    "still_sizes": ["w92", "w185", "w300", "original"],
+                },
+                "change_keys": ["adult", "images", "overview", "poster_path", "title"],
+            }
+        )
+
+    async def _image(self, request: web.Request) -> web.Response:
+        """An image of the catalogue: posters and backdrops at TMDB's sizes, else 404.
+
+        image.tmdb.org serves JPEG for these ``.jpg`` names; a PNG keeps this
+        free of image libraries, and clients must accept any raster type.
+        """
+        size, file = request.match_info["size"], "/" + request.match_info["file"]
+        known = {t.poster_path for t in self.titles} | {t.backdrop_path for t in self.titles}
+        if size not in {*POSTER_SIZES, *BACKDROP_SIZES} or file not in known:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=poster_png(file), content_type="image/png")
 
     async def _authentication(self, request: web.Request) -> web.Response:
         return web.json_response({"success": True, "status_code": 1, "status_message": "Success."})

@@ -65,6 +65,8 @@ def mock_entry(
     title: str | None = None,
     entry_id: str | None = None,
     options: dict[str, Any] | None = None,
+    version: int = 1,
+    minor_version: int = 2,
     **overrides: Any,
 ) -> MockConfigEntry:
     """A config entry of ``sim``'s kind pointing at ``sim`` (``overrides`` go in its data).
@@ -78,6 +80,8 @@ def mock_entry(
         data=entry_data(sim, **overrides),
         options=options or {},
         unique_id=unique_id or f"{sim.kind}:test",
+        version=version,
+        minor_version=minor_version,
         **extra,
     )
 
@@ -87,6 +91,13 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def loaded_entry(hass: HomeAssistant, sim: Simulator, **kwargs: Any) -> MockConfigEntry:
+    """A set-up entry of ``sim``'s kind (``kwargs`` as for :func:`mock_entry`)."""
+    entry = mock_entry(sim, **kwargs)
+    await setup_integration(hass, entry)
+    return entry
 
 
 def state_of(entry: ConfigEntry) -> ConfigEntryState:

@@ -24,7 +24,9 @@ from custom_components.pandora_box.const import (
     CONF_REGION,
     CONF_ROOT,
     DOMAIN,
+    Kind,
 )
+from custom_components.pandora_box.naming import PRODUCTS
 from simulators import CloudCmdSimulator, Simulator
 
 from .helpers import (
@@ -61,13 +63,16 @@ async def _submit(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> An
 
 @ALL_KINDS
 async def test_user_flow_creates_entry(hass: HomeAssistant, sim: Simulator) -> None:
-    """Each kind is validated live and stored with a title from the upstream."""
+    """Each kind is validated live and stored with a title of the naming scheme."""
     flow_id = await _open_form(hass, sim.kind)
     result = await _submit(hass, flow_id, form_input(sim))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == entry_data(sim)
     assert result["data"][CONF_KIND] == sim.kind
-    assert result["title"]
+    product = PRODUCTS[Kind(sim.kind)]
+    # product and host, never a version; the public APIs are the product alone
+    public = sim.kind in ("tmdb", "watchmode")
+    assert result["title"] == (product if public else f"{product} (127.0.0.1)")
     entry = result["result"]
     assert entry.unique_id.startswith(f"{sim.kind}:")
     assert sim.count() > 0  # the flow really asked the upstream
@@ -392,3 +397,22 @@ async def test_setup_entry_helper_loads(hass: HomeAssistant, sim: Simulator) -> 
     entry = mock_entry(sim)
     await setup_integration(hass, entry)
     assert entry.state.value == "loaded"
+
+
+async def test_reconfigure_moves_our_title_keeps_the_users(
+    hass: HomeAssistant, qbittorrent_sim: Simulator
+) -> None:
+    """A title as we named it follows the new host; a title the user chose stays."""
+    ours = mock_entry(qbittorrent_sim, url="http://192.0.2.1:1", title="qBittorrent (192.0.2.1)")
+    theirs = mock_entry(
+        qbittorrent_sim, url="http://192.0.2.2:1", title="Upstairs", unique_id="qbittorrent:2"
+    )
+    for entry, expected in ((ours, "qBittorrent (127.0.0.1)"), (theirs, "Upstairs")):
+        entry.add_to_hass(hass)
+        result = await _start_reconfigure(hass, entry)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], form_input(qbittorrent_sim)
+        )
+        assert result["reason"] == "reconfigure_successful"
+        assert entry.title == expected
+        assert await hass.config_entries.async_remove(entry.entry_id)

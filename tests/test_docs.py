@@ -36,6 +36,7 @@ BUILT_IN_CARDS = frozenset(
         "horizontal-stack", "vertical-stack", "markdown", "button", "entity", "statistics-graph",
     }
 )  # fmt: skip
+OUR_CARD = "custom:pandora-box-card"
 VOLUME_RE = re.compile(r"(?P<source>\$\{[^}]*\}|[^:$]+):(?P<target>/[^:]*)(?::(?P<mode>ro|rw))?")
 """A short-syntax volume; the source may be a ``${VAR:-default}`` substitution."""
 DEVICE_CLASS_NAMES = {"button": {"restart"}}
@@ -168,12 +169,16 @@ def _entity_names() -> dict[str, set[str]]:
     }
 
 
-def test_dashboard_uses_built_in_cards_and_four_views() -> None:
+def test_dashboard_uses_our_card_and_built_in_cards_in_four_views() -> None:
+    """The first view is our card (posters, watchlist, downloads); the rest built-in cards."""
     dashboard = _yaml(DOCS / "dashboard.yaml")
-    assert [view["title"] for view in dashboard["views"]] == [
-        "Downloads", "Containers", "Library", "Trending",
-    ]  # fmt: skip
-    for view in dashboard["views"]:
+    titles = [view["title"] for view in dashboard["views"]]
+    assert titles == ["Media", "Downloads", "Containers", "Library"]
+    ours = [c for v in dashboard["views"] for c in _cards(v["cards"]) if c["type"] == OUR_CARD]
+    assert ours == dashboard["views"][0]["cards"]
+    sections = [section["type"] for section in ours[0]["sections"]]
+    assert {"posters", "watchlist", "downloads"} == set(sections)
+    for view in dashboard["views"][1:]:
         for card in _cards(view["cards"]):
             assert card["type"] in BUILT_IN_CARDS, card["type"]
 

@@ -105,6 +105,7 @@ PLATFORMS = {
     "BinarySensorEntityDescription": "binary_sensor",
     "ButtonEntityDescription": "button",
     "EventEntityDescription": "event",
+    "NumberEntityDescription": "number",
     "SensorEntityDescription": "sensor",
     "SwitchEntityDescription": "switch",
 }
@@ -115,6 +116,7 @@ EXCEPTIONS = {
     "ConfigEntryAuthFailed",
     "ConfigEntryNotReady",
     "ConfigEntryError",
+    "Unresolvable",
 }
 
 

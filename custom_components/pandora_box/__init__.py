@@ -6,10 +6,14 @@ against the upstream, registers one service device for it, runs the first
 refresh of its coordinator (kinds that poll), keeps client and coordinator in
 ``runtime_data`` and forwards the platforms of its kind.  What a kind is
 (client, coordinator, device, platforms …) comes from the registry,
-``upstreams/__init__.py``.  Actions are registered once, in ``async_setup``.
+``upstreams/__init__.py``.  Actions, the dashboard card and its poster view
+(``frontend/``) are registered once, in ``async_setup``.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Final
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -22,22 +26,62 @@ from .api.errors import (
     PermissionDeniedError,
     ResponseError,
 )
-from .const import DOMAIN
+from .const import CONF_KIND, DOMAIN, LOGGER, Kind
 from .coordinator import (
     PandoraConfigEntry,
     PandoraRuntimeData,
     async_update_permission_issue,
 )
+from .frontend import async_setup_frontend
 from .media.journal import async_remove_journal
 from .services import async_setup_services
-from .upstreams import create_client, upstream_of
+from .upstreams import UPSTREAMS, create_client, entry_title, upstream_of
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
+_OLD_TITLES: Final[dict[Kind, re.Pattern[str]]] = {
+    Kind.QBITTORRENT: re.compile(r"qBittorrent \S+"),
+    Kind.PORTAINER: re.compile(r"Portainer \S+"),
+    Kind.JACKETT: re.compile(r"Jackett \(\S+\)"),
+    Kind.CLOUDCMD: re.compile(r"CloudCmd (?:.+ )?at \S+"),
+}
+"""The titles entries of version 1.1 were given, where they differ from ``naming.py``'s.
+
+Jellyfin's was the server's own name, TMDB's and Watchmode's the product:
+those stay.  A title the user chose matches none of these and stays too.
+"""
+
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions; they resolve their entry per call."""
+    """Register the actions, the media browser's views, the card and its posters.
+
+    Actions and views resolve their entry per call.
+    """
     async_setup_services(hass)
+    for upstream in UPSTREAMS.values():
+        for view in upstream.media.views if upstream.media is not None else ():
+            hass.http.register_view(view)
+    await async_setup_frontend(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PandoraConfigEntry) -> bool:
+    """Bring an entry of an older release up to date; entity ids never change.
+
+    1.1 → 1.2: a title with a version or in an old pattern (``qBittorrent
+    4.5.2``, ``CloudCmd at host:port``) becomes ``naming.py``'s (``qBittorrent
+    (host)``); the service device takes it at setup.  Entity ids stay as the
+    registry holds them, so automations and dashboards keep working.
+    """
+    if entry.version > 1:
+        return False  # a newer release's entry: refuse rather than guess
+    if entry.minor_version < 2:
+        pattern = _OLD_TITLES.get(Kind(entry.data[CONF_KIND]))
+        title = entry.title
+        if pattern is not None and pattern.fullmatch(title):
+            title = entry_title(entry.data)
+        hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
+        LOGGER.debug("Migrated entry %s to 1.2 (title %r)", entry.entry_id, title)
     return True
 
 

@@ -70,7 +70,7 @@ from .const import (
     Kind,
 )
 from .coordinator import PandoraConfigEntry
-from .upstreams import UPSTREAMS, create_client, upstream_of
+from .upstreams import UPSTREAMS, create_client, entry_title, upstream_of
 from .validation import has_control_character, valid_api_key, valid_login_text
 
 SECRETS: Final = frozenset({CONF_PASSWORD, CONF_API_KEY})
@@ -182,7 +182,8 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add, reauthenticate and reconfigure one upstream of the media box."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
+    """2: titles without versions (``naming.py``); ``async_migrate_entry`` renames."""
 
     @staticmethod
     @callback
@@ -215,7 +216,7 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             if info is not None:
                 await self.async_set_unique_id(_unique_id(kind, info))
                 self._abort_if_unique_id_configured()
-                return self.async_create_entry(title=info.name, data=data)
+                return self.async_create_entry(title=entry_title(data), data=data)
         return self.async_show_form(
             step_id=kind.value,
             data_schema=self.add_suggested_values_to_schema(
@@ -291,7 +292,11 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
             for other in self._async_current_entries(include_ignore=False)
         ):
             return self.async_abort(reason="already_configured")
-        return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
+        # a title the user kept as we named it follows the new URL; their own stays
+        title = entry_title(data) if entry.title == entry_title(entry.data) else entry.title
+        return self.async_update_reload_and_abort(
+            entry, unique_id=unique_id, title=title, data=data
+        )
 
     async def _async_validate(
         self, kind: Kind, data: dict[str, Any]

@@ -130,8 +130,12 @@ def describe_watchlist_grabbed(hass: HomeAssistant, event: Event[Any]) -> dict[s
 
 
 def human_size(size: Any) -> str | None:
-    """``6.1 GB`` for a byte count (binary units, as qBittorrent shows them)."""
-    if not isinstance(size, int | float) or isinstance(size, bool) or size < 0:
+    """``6.1 GB`` for a byte count (binary units, as qBittorrent shows them).
+
+    ``None`` for no count, and for 0: what qBittorrent reports before it has
+    a magnet's metadata, not a size worth showing ("(0 B)" for a 7.8 GB film).
+    """
+    if not isinstance(size, int | float) or isinstance(size, bool) or size <= 0:
         return None
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):

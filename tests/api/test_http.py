@@ -157,6 +157,31 @@ async def test_faults(
     assert resp.json()["hello"] == "world"
 
 
+async def test_a_refused_body_is_not_kept_by_its_error(
+    session: aiohttp.ClientSession, echo: EchoSimulator
+) -> None:
+    """The error of an oversized answer holds no copy of it (found by the soak).
+
+    Home Assistant's coordinators keep ``last_exception`` until the next failure,
+    and with it the traceback's frames: an 18 MiB buffer stayed alive per poll
+    that was refused a 64 MiB body.
+    """
+    echo.set_fault("oversized", size=1024 * 1024)
+    c = client(session, echo, max_bytes=256 * 1024)
+    with pytest.raises(ResponseError, match="larger than") as err:
+        await c._request("GET", "json", params={"apikey": "echo-key"})
+    kept = 0
+    tb = err.value.__traceback__
+    while tb is not None:
+        kept += sum(
+            len(value)
+            for value in tb.tb_frame.f_locals.values()
+            if isinstance(value, (bytes, bytearray))
+        )
+        tb = tb.tb_next
+    assert kept <= 64 * 1024, f"{kept} bytes of the refused body are kept by the error (one chunk)"
+
+
 async def test_malformed_and_slow(session: aiohttp.ClientSession, echo: EchoSimulator) -> None:
     c = client(session, echo)
     echo.set_fault("malformed")

@@ -197,13 +197,19 @@ def entity_states(hass: HomeAssistant, entry: PandoraConfigEntry) -> dict[str, s
 
 
 def assert_entities_unavailable(hass: HomeAssistant, entry: PandoraConfigEntry) -> None:
-    """Every entity is unavailable, except connectivity sensors, which say ``off``."""
+    """Every entity is unavailable, except connectivity sensors, which say ``off``.
+
+    Local data stays: the watchlist (a to-do list kept in a Store) can still be
+    read and edited while TMDB is down.
+    """
     states = entity_states(hass, entry)
     assert states, "the entry has no entities"
     for entity_id, value in states.items():
         current = hass.states.get(entity_id)
         assert current is not None
-        if current.attributes.get("device_class") == BinarySensorDeviceClass.CONNECTIVITY:
+        if entity_id.startswith("todo."):
+            assert value != STATE_UNAVAILABLE, (entity_id, value)
+        elif current.attributes.get("device_class") == BinarySensorDeviceClass.CONNECTIVITY:
             assert value in (STATE_OFF, STATE_UNAVAILABLE), (entity_id, value)
         else:
             assert value == STATE_UNAVAILABLE, (entity_id, value)

@@ -254,13 +254,13 @@ async def test_bad_input_and_missing_entries(
     with pytest.raises(ServiceValidationError, match="No loaded Pandora Box entry for jackett"):
         await download(hass, query="The Matrix")
     await setup_integration(hass, mock_entry(jackett_sim))
-    for data in (
-        {},
-        {"query": "   "},
-        {"query": "The Matrix", "tmdb_id": 603, "media_type": "movie"},
-        {"tmdb_id": 603},
+    for data, message in (
+        ({}, r"Say what to download: a title \(query\), or a TMDB id"),
+        ({"query": "   "}, r"Say what to download: a title \(query\), or a TMDB id"),
+        ({"query": "The Matrix", "tmdb_id": 603, "media_type": "movie"}, "not both"),
+        ({"tmdb_id": 603}, r"A TMDB id needs its media type \(movie or tv\)"),
     ):
-        with pytest.raises(ServiceValidationError, match="either a title"):
+        with pytest.raises(ServiceValidationError, match=message):
             await download(hass, **data)
     with pytest.raises(ServiceValidationError, match="No Pandora Box entry has the id nope"):
         await download(hass, query="The Matrix", config_entry_id="nope")

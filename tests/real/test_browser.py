@@ -14,11 +14,21 @@ every card of the view has rendered and looks through the shadow roots for
 problem cards: ``hui-warning`` / ``hui-error-card`` elements ("Entity not
 available", "Entity not found", bad configuration) and entity states shown
 as "Unavailable".  The first view's screenshot is taken (and checked to be a
-PNG) into the test's temporary folder; with ``PANDORA_BOX_SCREENSHOT=FILE`` in
-the environment it is written to FILE instead, which is how
-``docs/screenshot.png`` is refreshed:
+PNG) into the test's temporary folder.
 
-    PANDORA_BOX_SCREENSHOT=docs/screenshot.png .venv/bin/python -m pytest tests/real/test_browser.py
+The first view is our own card (``custom:pandora-box-card``, which the
+integration serves and lists in Lovelace's resources itself).  The card test
+waits until its posters have loaded (``naturalWidth > 0``) from our poster
+view on Home Assistant's own origin, TMDB's and Jellyfin's alike, clicks
+*Download* on a trending film, asks the qBittorrent simulator (its Web API)
+for the new torrent, and reads that torrent's progress bar twice until the
+readings differ.  Its screenshot of the card goes to the test's temporary
+folder; with ``PANDORA_BOX_SCREENSHOT=FILE`` in the environment to FILE
+instead, which is how ``docs/screenshot.png`` is refreshed
+(``scripts/screenshot`` does exactly that):
+
+    PANDORA_BOX_SCREENSHOT=docs/screenshot.png \
+        .venv/bin/python -m pytest tests/real/test_browser.py -k card
 
 A missing browser fails the test; it never skips.
 """
@@ -28,12 +38,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 from dataclasses import dataclass
+import http.cookiejar
 import json
 import os
 from pathlib import Path
 import secrets
 import time
 from typing import Any
+import urllib.parse
 import urllib.request
 
 from homeassistant.util.yaml import parse_yaml
@@ -91,7 +103,7 @@ const deepText = (el) => {
   visit(el);
   return parts.join(' ').replace(/\s+/g, ' ').trim();
 };
-const isCard = (el) => /^hui-.+-card$/.test(el.localName);
+const isCard = (el) => /^hui-.+-card$/.test(el.localName) || el.localName === 'pandora-box-card';
 const ancestors = (node) => {
   const found = [];
   for (let n = node; n; n = n.parentNode || n.host) {
@@ -155,6 +167,49 @@ return {path: location.pathname, cards, problems, entities, connected: !!states}
 """
 )
 
+JS_CARD = (
+    JS_HELPERS
+    + r"""
+const card = [...walk(document)].find((el) => el.localName === 'pandora-box-card');
+if (!card || !card.shadowRoot) return null;
+const root = card.shadowRoot;
+const images = [...root.querySelectorAll('.poster img')].map((img) => ({
+  src: img.src, loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth,
+  section: img.closest('section').dataset.index,
+}));
+const bars = {};
+for (const row of root.querySelectorAll('.torrent')) {
+  const bar = row.querySelector('[role=progressbar]');
+  bars[row.dataset.hash] = Number(bar.getAttribute('aria-valuenow'));
+}
+const buttons = [...root.querySelectorAll('button[data-action]')].map((b) => b.dataset.action);
+return {origin: location.origin, images, bars, buttons, text: deepText(root)};
+"""
+)
+
+JS_DOWNLOAD_BUTTON = (
+    JS_HELPERS
+    + r"""
+const card = [...walk(document)].find((el) => el.localName === 'pandora-box-card');
+return card.shadowRoot.querySelector(
+  `section[data-index="${arguments[0]}"] button[data-action="download"]`);
+"""
+)
+
+JS_CONFIRM_HTTP_DIALOG = (
+    JS_HELPERS
+    + r"""
+// Home Assistant 2026.11 moves a YAML `http:` block into its store as a pending
+// configuration and asks an administrator to confirm it (or it reverts).
+const dialog = [...walk(document)].find((el) => el.localName === 'dialog-http-pending-config');
+if (!dialog || !dialog._open) return 'none';
+const confirm = [...walk(dialog.shadowRoot)].find(
+  (el) => el.localName === 'ha-button' && deepText(el) === 'Confirm');
+if (confirm) confirm.click();
+return 'open';
+"""
+)
+
 JS_NAVIGATE = r"""
 history.pushState(null, '', arguments[0]);
 window.dispatchEvent(new CustomEvent('location-changed', {detail: {replace: false}}));
@@ -182,6 +237,17 @@ class Demo:
             method=method,
         )
         urllib.request.urlopen(request, timeout=30).close()
+
+    def torrents(self) -> dict[str, str]:
+        """Hash → name of every torrent the qBittorrent simulator has, asked over its Web API."""
+        sim = self.manifest["qbittorrent"]
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        login = urllib.parse.urlencode({"username": sim["username"], "password": sim["password"]})
+        opener.open(f"{sim['url']}/api/v2/auth/login", data=login.encode(), timeout=30).close()
+        with opener.open(f"{sim['url']}/api/v2/torrents/info", timeout=30) as resp:
+            return {t["hash"]: t["name"] for t in json.loads(resp.read())}
 
     def update_entity(self, entity_id: str) -> None:
         """Refresh ``entity_id`` (its coordinator) now through the REST API."""
@@ -303,7 +369,8 @@ def _card_types(cards: list[dict[str, Any]]) -> dict[str, int]:
     """Count the card element names a view's card configs render (stacks/grids nest)."""
     counts: dict[str, int] = {}
     for card in cards:
-        tag = f"hui-{card['type']}-card"
+        kind = card["type"]
+        tag = kind.removeprefix("custom:") if kind.startswith("custom:") else f"hui-{kind}-card"
         counts[tag] = counts.get(tag, 0) + 1
         for name, count in _card_types(card.get("cards", [])).items():
             counts[name] = counts.get(name, 0) + count
@@ -353,7 +420,7 @@ def test_dashboard_has_no_unavailable_or_missing_entities(
     browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     """Every view of docs/dashboard.yaml renders all its cards with no problem card."""
-    screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "screenshot.png")
+    screenshot = tmp_path / "screenshot.png"
     problems: list[str] = []
     for index, view in enumerate(dashboard):
         path = f"/{DASHBOARD_URL}/{view['path']}"
@@ -388,7 +455,7 @@ def test_unavailable_entities_are_seen(
     browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]]
 ) -> None:
     """The check can fail: with qBittorrent down its cards show "Unavailable"; back, they don't."""
-    view = dashboard[0]
+    view = next(v for v in dashboard if v["path"] == "downloads")
     path = f"/{DASHBOARD_URL}/{view['path']}"
     entities = sorted(_entity_ids(view))
     qbittorrent = [e for e in entities if e.startswith("sensor.qbittorrent_")]
@@ -419,3 +486,66 @@ def test_unavailable_entities_are_seen(
         "qBittorrent's cards to recover",
         lambda: not [p for p in unavailable_shown() if not p.startswith(PAST_CARDS)],
     )
+
+
+def test_card_shows_posters_downloads_and_progress(
+    browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Our card: posters through Home Assistant, *Download* adds a torrent, its bar moves."""
+    view = next(v for v in dashboard if v["path"] == "media")
+    sections = view["cards"][0]["sections"]
+    path = f"/{DASHBOARD_URL}/{view['path']}"
+    _run(browser, JS_NAVIGATE, path)
+    _settled_view(browser, path, view)
+
+    def posters_loaded() -> dict[str, Any] | None:
+        card: dict[str, Any] | None = _run(browser, JS_CARD)
+        shown = card["images"] if card else []
+        return card if shown and all(image["loaded"] for image in shown) else None
+
+    card = _wait_for("the card's posters to load", posters_loaded)
+    view_prefix = f"{card['origin']}/api/pandora_box/image/"
+    # every poster comes from our view on Home Assistant's origin, signed, no key
+    for image in card["images"]:
+        assert image["src"].startswith(view_prefix), image
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(image["src"]).query)
+        assert "authSig" in query, image
+        assert not {"api_key", "ApiKey", "apiKey"} & set(query), image
+    by_section = {int(image["section"]) for image in card["images"]}
+    tmdb = [i for i, s in enumerate(sections) if s.get("entity", "").startswith("sensor.tmdb_")]
+    jellyfin = [i for i, s in enumerate(sections) if "jellyfin" in s.get("entity", "")]
+    assert set(tmdb) <= by_section, (by_section, sections)
+    assert set(jellyfin) <= by_section, (by_section, sections)
+    assert "download" in card["buttons"]
+
+    # an administrator confirms Home Assistant's own HTTP dialog before using the page
+    _wait_for(
+        "no open HTTP configuration dialog", lambda: _run(browser, JS_CONFIRM_HTTP_DIALOG) == "none"
+    )
+    before = demo.torrents()
+    trending = tmdb[0]
+    button: WebElement = _run(browser, JS_DOWNLOAD_BUTTON, trending)
+    button.click()
+    added: dict[str, str] = _wait_for(
+        "the clicked title's torrent in the qBittorrent simulator",
+        lambda: {h: n for h, n in demo.torrents().items() if h not in before},
+        timeout=120,
+    )
+    assert len(added) == 1, added
+    (torrent_hash,) = added
+
+    first: float = _wait_for(
+        "the new torrent's progress bar",
+        lambda: _run(browser, JS_CARD)["bars"].get(torrent_hash),
+        timeout=120,
+    )
+    second: float = _wait_for(
+        "the progress bar to move",
+        lambda: (v := _run(browser, JS_CARD)["bars"].get(torrent_hash)) != first and v,
+        timeout=180,
+    )
+    assert second != first, f"progress of {added[torrent_hash]}: {first} % then {second} %"
+    screenshot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "card.png")
+    posters_loaded() or _wait_for("the posters after the download", posters_loaded)
+    screenshot.write_bytes(browser.get_screenshot_as_png())
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), screenshot

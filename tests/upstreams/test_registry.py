@@ -14,6 +14,7 @@ PLATFORMS = {
         Platform.BINARY_SENSOR,
         Platform.BUTTON,
         Platform.EVENT,
+        Platform.NUMBER,
         Platform.SENSOR,
         Platform.SWITCH,
     ],

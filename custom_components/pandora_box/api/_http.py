@@ -23,7 +23,7 @@ import hashlib
 import ipaddress
 import json as jsonlib
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import aiohttp
 from yarl import URL
@@ -37,6 +37,12 @@ DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 """Largest body a client accepts before it gives up on the answer."""
 
 _CHUNK = 64 * 1024
+
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+"""Largest poster or thumbnail a client fetches for a dashboard."""
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+"""Content types a fetched image may have (no SVG: it can carry script)."""
 
 
 def parse_base_url(url: str) -> URL:
@@ -139,6 +145,9 @@ async def read_capped(
     async for chunk in resp.content.iter_chunked(_CHUNK):
         buf += chunk
         if len(buf) > max_bytes:
+            # the error's traceback keeps this frame alive (a coordinator keeps its
+            # last exception until the next failure): let it not keep the body too
+            buf.clear()
             raise too_big
     return bytes(buf)
 
@@ -180,6 +189,22 @@ def basic_authorization(username: str, password: str) -> str | None:
         return None
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    """An image's bytes and content type."""
+
+    content: bytes
+    content_type: str
+
+
+@runtime_checkable
+class PosterSource(Protocol):
+    """A client that fetches the posters it named (TMDB posters, Jellyfin primary images)."""
+
+    async def async_poster(self, url: str) -> Image:
+        """Fetch ``url``, one of the client's own image URLs; ``ValueError`` for any other."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +351,42 @@ class HttpClient:
                 status=status,
             )
         return HttpResponse(status, content_type, body, self.service, retry_after, date)
+
+    async def _get_image(self, url: URL, *, headers: Mapping[str, str] | None = None) -> Image:
+        """GET the image at ``url`` (built by the client, never taken from a caller).
+
+        Anything but a 200 with a raster image type of at most
+        ``IMAGE_MAX_BYTES`` is refused: 404 as ``ResponseError(status=404)``,
+        401/403 as ``InvalidAuthError``, the rest as for any other request.
+        """
+        where = origin(url)
+        try:
+            async with self._session.get(
+                url, headers=headers, ssl=self._ssl, timeout=self._timeout, allow_redirects=False
+            ) as resp:
+                if resp.status in (401, 403):
+                    raise InvalidAuthError(
+                        f"{self.service} at {where} refused the image (HTTP {resp.status})"
+                    )
+                if resp.status >= 500:
+                    raise CannotConnectError(
+                        f"{self.service} at {where} answered HTTP {resp.status}"
+                    )
+                if resp.status != 200:
+                    raise ResponseError(
+                        f"{self.service} at {where} has no such image (HTTP {resp.status})",
+                        status=resp.status,
+                    )
+                if resp.content_type not in IMAGE_TYPES:
+                    raise bad_answer(self.service, where, f"an image of type {resp.content_type}")
+                body = await read_capped(resp, IMAGE_MAX_BYTES, self.service, where)
+                return Image(content=body, content_type=resp.content_type)
+        except TimeoutError as err:
+            raise CannotConnectError(
+                f"{self.service} at {where} did not answer within {self._timeout_s:g} s"
+            ) from err
+        except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
+            raise transport_error(self.service, where, err) from err
 
     def _redact(self, text: str, limit: int = 200) -> str:
         """Return upstream text fit for a message: credentials masked, at most ``limit`` chars."""

@@ -69,3 +69,16 @@ class PermissionDeniedError(ResponseError):
         """Keep the missing right next to the message and status."""
         super().__init__(message, status=status)
         self.right = right
+
+
+class AddressRefusedError(InvalidAuthError):
+    """The upstream refused the address it was reached at, before looking at any credential.
+
+    qBittorrent answers 401 to every request whose ``Host`` header carries
+    another port than its WebUI's (a Docker port mapping such as
+    ``8081:8080``, a reverse proxy) or whose ``Origin``/``Referer`` names
+    another host (its CSRF check).  Another password cannot help; the
+    WebUI's host header validation and CSRF settings (or the URL) can.  It is
+    still an :class:`InvalidAuthError`: the entry cannot work until someone
+    acts, and reauth is where the user sees why.
+    """

@@ -56,11 +56,26 @@ v10.10.7, v10.11.11):
   only ``[Authorize]`` (a user sees their own sessions), not a 403.
 * Dates are ISO 8601 with seven fractional digits; ``DateTime.MinValue``
   (year 1) means "never" and becomes ``None``.
+* **The library tree** (media browser): ``GET /Items`` without ``ParentId``
+  and not recursive lists the user root folder's children, the libraries, also
+  for an API key (``ItemsController.GetItems``, v10.11.11 L280-L310), whereas
+  ``/UserViews`` needs a user id an API key does not have (404).  Children come
+  from ``ParentId`` (+ ``IncludeItemTypes``, ``Recursive``), a page at a time
+  (``StartIndex``, ``Limit``; ``TotalRecordCount`` says how many there are).
+* **Stream URLs carry the key as ``ApiKey``**, the only query name
+  ``AuthorizationContext`` still reads when ``EnableLegacyAuthorization`` is
+  off (default off in 12.0, ``20260531160000_DisableLegacyAuthorization.cs``;
+  ``api_key`` is legacy, ``AuthorizationContext.cs`` L103-L111).  Video:
+  ``/Videos/{id}/stream?static=true`` (the file as it is, ranges answered;
+  that route has no ``[Authorize]``, the key is sent all the same so a
+  server that guards it still plays).  Audio: ``/Audio/{id}/universal``
+  (``[Authorize]``), direct play for common containers, else mp3.  These
+  URLs are handed to media players and must never be logged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import hashlib
@@ -69,18 +84,20 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
     HttpResponse,
+    Image,
     as_dict,
     as_list,
     opt_float,
     opt_int,
     opt_str,
 )
-from .errors import PermissionDeniedError
+from .errors import PermissionDeniedError, ResponseError
 from .models import UpstreamInfo
 
 CLIENT_NAME = "Pandora Box"
@@ -102,6 +119,23 @@ DEFAULT_ACTIVE_WITHIN_SECONDS = 960
 """Sessions seen within this many seconds count as active (Jellyfin's dashboard uses 960)."""
 
 LATEST_ITEM_TYPES = ("Movie", "Episode")
+
+_IMAGE_PATH = re.compile(r"/Items/([0-9a-fA-F]{32}|[0-9a-fA-F-]{36})/Images/Primary")
+_IMAGE_TAG = re.compile(r"[0-9a-fA-F]{1,64}")
+POSTER_WIDTH = 400
+"""Dashboard posters are fetched scaled down to this width (``maxWidth``)."""
+
+MAX_PAGE = 500
+"""Most items asked for in one ``/Items`` page."""
+
+AUDIO_CONTAINERS = "opus,mp3,aac,m4a,m4b,flac,webma,webm,wav,ogg"
+"""Containers a player of the universal audio stream takes as they are (direct play)."""
+
+MAX_STREAMING_BITRATE = "140000000"
+"""Bit rate ceiling of the universal audio stream (what Jellyfin's own clients ask)."""
+
+BROWSE_FIELDS = "Path,Overview,DateCreated"
+"""Extra fields asked for with library items (``Path`` gives the file's type)."""
 
 _SERVER_ID = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$")
 
@@ -205,6 +239,45 @@ class VirtualFolder:
     item_id: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LibraryItem:
+    """One item of the library tree: a library, folder, series, season, album or a file.
+
+    ``type`` is Jellyfin's ``BaseItemKind`` (``CollectionFolder``, ``Movie``,
+    ``Series``, ``Season``, ``Episode``, ``MusicArtist``, ``MusicAlbum``,
+    ``Audio`` …); ``media_type`` is ``Video``, ``Audio``, ``Book``… for
+    playable items.  ``image_id``/``image_tag`` name the primary image to show
+    (the item's own, else its series' or album's), if any.
+    """
+
+    id: str
+    name: str
+    type: str
+    is_folder: bool
+    collection_type: str | None = None
+    media_type: str | None = None
+    container: str | None = None
+    path: str | None = None
+    index: int | None = None
+    parent_index: int | None = None
+    series_name: str | None = None
+    album: str | None = None
+    year: int | None = None
+    runtime_s: float | None = None
+    overview: str | None = None
+    image_id: str | None = None
+    image_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemPage:
+    """One page of ``/Items``: its items, where it starts and how many there are in all."""
+
+    items: tuple[LibraryItem, ...]
+    start: int
+    total: int
+
+
 def authorization_header(token: str, *, device_id: str) -> str:
     """Return the ``MediaBrowser`` Authorization value for ``token``.
 
@@ -259,6 +332,9 @@ class JellyfinClient(HttpClient):
         """Keep the session, base URL and key; nothing is sent yet."""
         super().__init__(session, url, verify_ssl=verify_ssl, timeout=timeout)
         device_id = hashlib.sha256(str(self.base_url).encode()).hexdigest()[:32]
+        self._api_key = api_key
+        self._device_id = device_id
+        self._secrets = (api_key,)
         self._headers = {
             "Authorization": authorization_header(api_key, device_id=device_id),
             "Accept": "application/json",
@@ -403,6 +479,30 @@ class JellyfinClient(HttpClient):
         url = self._url(f"/Items/{quote(owner, safe='')}/Images/Primary", encoded=True)
         return str(url.with_query({"tag": tag}))
 
+    async def async_poster(self, url: str) -> Image:
+        """Fetch a primary image by the URL this client gave it (``LatestItem.image_url``).
+
+        Only this server's ``/Items/{id}/Images/Primary`` with at most a
+        ``tag`` is accepted (``ValueError`` otherwise); the request is then
+        built anew by ``async_image``, scaled to ``POSTER_WIDTH``.
+        """
+        asked = URL(url)
+        base_path = self.base_url.path.rstrip("/")
+        match = _IMAGE_PATH.fullmatch(asked.path.removeprefix(base_path))
+        tag = asked.query.get("tag")
+        if (
+            asked.scheme != self.base_url.scheme
+            or asked.host != self.base_url.host
+            or asked.port != self.base_url.port
+            or not asked.path.startswith(f"{base_path}/")
+            or match is None
+            or not set(asked.query) <= {"tag"}
+            or (tag is not None and _IMAGE_TAG.fullmatch(tag) is None)
+            or asked.fragment
+        ):
+            raise ValueError("not a primary image of this Jellyfin server")
+        return await self.async_image(match.group(1), tag=tag, max_width=POSTER_WIDTH)
+
     async def async_virtual_folders(self) -> list[VirtualFolder]:
         """Return the libraries configured on the server."""
         raw = as_list(await self._get_json("/Library/VirtualFolders"), self, "a library list")
@@ -511,4 +611,146 @@ class JellyfinClient(HttpClient):
         return next(
             (t for t in await self.async_scheduled_tasks() if t.key == LIBRARY_SCAN_TASK_KEY),
             None,
+        )
+
+    # -- the library tree (media browser) ----------------------------------------------------
+
+    async def async_views(self) -> list[LibraryItem]:
+        """Return the libraries (the root folder's children), in the server's order."""
+        page = await self._item_page({})
+        return list(page.items)
+
+    async def async_children(
+        self,
+        parent_id: str,
+        *,
+        item_types: Sequence[str] = (),
+        recursive: bool = False,
+        start: int = 0,
+        limit: int = MAX_PAGE,
+        sort_by: str = "SortName",
+    ) -> ItemPage:
+        """Return one page of the children of ``parent_id`` (its subtree with ``recursive``)."""
+        params = {
+            "ParentId": parent_id,
+            "Recursive": "true" if recursive else "false",
+            "StartIndex": str(max(0, start)),
+            "Limit": str(max(1, min(limit, MAX_PAGE))),
+            "SortBy": sort_by,
+            "SortOrder": "Ascending",
+            "Fields": BROWSE_FIELDS,
+        }
+        if item_types:
+            params["IncludeItemTypes"] = ",".join(item_types)
+        return await self._item_page(params)
+
+    async def async_search(
+        self,
+        term: str,
+        *,
+        item_types: Sequence[str],
+        limit: int = 50,
+        parent_id: str | None = None,
+    ) -> ItemPage:
+        """Return items whose name matches ``term`` in every library (or below ``parent_id``)."""
+        params = {
+            "SearchTerm": term,
+            "Recursive": "true",
+            "IncludeItemTypes": ",".join(item_types),
+            "Limit": str(max(1, min(limit, MAX_PAGE))),
+            "Fields": BROWSE_FIELDS,
+        }
+        if parent_id is not None:
+            params["ParentId"] = parent_id
+        return await self._item_page(params)
+
+    async def async_get_item(self, item_id: str) -> LibraryItem | None:
+        """Return one item by id, or ``None`` when the server has no such item."""
+        page = await self._item_page({"Ids": item_id, "Fields": BROWSE_FIELDS})
+        return next((item for item in page.items if item.id == item_id), None)
+
+    async def _item_page(self, params: Mapping[str, str]) -> ItemPage:
+        """``GET /Items`` with ``params``, parsed into typed items."""
+        data = as_dict(await self._get_json("/Items", params), self, "an item list")
+        raw = as_list(data.get("Items"), self, "an item list")
+        items = tuple(self._library_item(as_dict(entry, self, "an item")) for entry in raw)
+        total = opt_int(data.get("TotalRecordCount"))
+        start = opt_int(data.get("StartIndex")) or 0
+        return ItemPage(items=items, start=start, total=len(items) if total is None else total)
+
+    def _library_item(self, item: Mapping[str, Any]) -> LibraryItem:
+        """Parse one ``BaseItemDto`` of the tree."""
+        item_id = opt_str(item.get("Id"))
+        name = opt_str(item.get("Name"))
+        kind = opt_str(item.get("Type"))
+        if item_id is None or name is None or kind is None:
+            raise self.bad_answer("an item without an id, name or type")
+        tags = item.get("ImageTags")
+        image_id: str | None = item_id
+        image_tag = opt_str(tags.get("Primary")) if isinstance(tags, dict) else None
+        if image_tag is None and (tag := opt_str(item.get("SeriesPrimaryImageTag"))):
+            image_id, image_tag = opt_str(item.get("SeriesId")), tag
+        if image_tag is None and (tag := opt_str(item.get("AlbumPrimaryImageTag"))):
+            image_id, image_tag = opt_str(item.get("AlbumId")), tag
+        if image_tag is None:
+            image_id = None
+        return LibraryItem(
+            id=item_id,
+            name=name,
+            type=kind,
+            is_folder=item.get("IsFolder") is True,
+            collection_type=opt_str(item.get("CollectionType")),
+            media_type=opt_str(item.get("MediaType")),
+            container=opt_str(item.get("Container")),
+            path=opt_str(item.get("Path")),
+            index=opt_int(item.get("IndexNumber")),
+            parent_index=opt_int(item.get("ParentIndexNumber")),
+            series_name=opt_str(item.get("SeriesName")),
+            album=opt_str(item.get("Album")),
+            year=opt_int(item.get("ProductionYear")),
+            runtime_s=ticks_to_seconds(item.get("RunTimeTicks")),
+            overview=opt_str(item.get("Overview")),
+            image_id=image_id,
+            image_tag=image_tag if image_id is not None else None,
+        )
+
+    async def async_image(self, item_id: str, *, tag: str | None, max_width: int) -> Image:
+        """Return the primary image of ``item_id`` scaled to at most ``max_width`` pixels."""
+        params = {"maxWidth": str(max(1, max_width)), "quality": "90"}
+        if tag:
+            params["tag"] = tag
+        resp = await self._request(
+            "GET",
+            f"/Items/{quote(item_id, safe='')}/Images/Primary",
+            params=params,
+            headers={"Accept": "image/*"},
+            auth_statuses=(401,),
+            allow_statuses=(404,),
+        )
+        if resp.status == 404 or not resp.content_type.startswith("image/"):
+            raise ResponseError(
+                f"{self.service} at {self.origin} has no image for this item", status=404
+            )
+        return Image(content=resp.body, content_type=resp.content_type)
+
+    def video_stream_url(self, item_id: str) -> str:
+        """The URL that streams the video file of ``item_id`` as it is (key included: never log)."""
+        url = self._url(f"/Videos/{quote(item_id, safe='')}/stream", encoded=True)
+        return str(url.with_query({"static": "true", "ApiKey": self._api_key}))
+
+    def audio_stream_url(self, item_id: str) -> str:
+        """The URL of the universal audio stream of ``item_id`` (key included: never log)."""
+        url = self._url(f"/Audio/{quote(item_id, safe='')}/universal", encoded=True)
+        return str(
+            url.with_query(
+                {
+                    "Container": AUDIO_CONTAINERS,
+                    "TranscodingContainer": "mp3",
+                    "TranscodingProtocol": "http",
+                    "AudioCodec": "mp3",
+                    "MaxStreamingBitrate": MAX_STREAMING_BITRATE,
+                    "DeviceId": self._device_id,
+                    "ApiKey": self._api_key,
+                }
+            )
         )

@@ -112,8 +112,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+import json
 import re
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NoReturn
 
 import aiohttp
 
@@ -127,7 +128,7 @@ from ._http import (
     opt_int,
     opt_str,
 )
-from .errors import InvalidAuthError, ResponseError
+from .errors import AddressRefusedError, InvalidAuthError, ResponseError
 from .magnet import info_hash_from_magnet
 from .models import UpstreamInfo
 
@@ -303,6 +304,47 @@ class MainDataDiff:
     server_state: dict[str, Any]
 
 
+SPEED_LIMIT_KEYS: Final = ("dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit")
+"""The four global speed limits, as ``app/preferences`` names them (bytes/s, 0: none)."""
+MAX_SPEED_LIMIT: Final = 2_097_151 * 1024
+"""The highest limit qBittorrent keeps: it stores KiB/s in an ``int`` and reads bytes/s."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpeedLimits:
+    """The global and alternative speed limits in bytes/s; 0 is unlimited.
+
+    ``app/preferences`` reports and ``app/setPreferences`` takes them in
+    bytes/s on every version (``appcontroller.cpp``, 4.5.2 L202-205 and
+    L591-598, 5.2.3 L279-282 and L788-795); qBittorrent keeps whole KiB/s
+    (``SessionImpl::setGlobalDownloadSpeedLimit``: 1..1024 bytes become
+    1 KiB/s, more is divided by 1024 and rounded down).
+    """
+
+    dl_limit: int = 0
+    up_limit: int = 0
+    alt_dl_limit: int = 0
+    alt_up_limit: int = 0
+
+    def with_active(self, server: ServerState) -> SpeedLimits:
+        """These limits with the pair in force replaced by what ``server`` reports.
+
+        ``server_state`` carries the limits in force (``dl_rate_limit``,
+        ``up_rate_limit``): the alternative ones while they are on, else the
+        global ones; the other pair is only in the preferences.
+        """
+        dl, up = server.dl_rate_limit, server.up_rate_limit
+        if dl is None or up is None or server.use_alt_speed_limits is None:
+            return self
+        if server.use_alt_speed_limits:
+            return SpeedLimits(
+                dl_limit=self.dl_limit, up_limit=self.up_limit, alt_dl_limit=dl, alt_up_limit=up
+            )
+        return SpeedLimits(
+            dl_limit=dl, up_limit=up, alt_dl_limit=self.alt_dl_limit, alt_up_limit=self.alt_up_limit
+        )
+
+
 class NotAddedError(ResponseError):
     """qBittorrent added none of the torrents: already there, or not a valid link."""
 
@@ -325,15 +367,27 @@ class QBittorrentClient(HttpClient):
         session: aiohttp.ClientSession,
         url: str,
         *,
-        username: str,
-        password: str,
+        username: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        """Keep the session (it must have its own unsafe cookie jar) and credentials."""
+        """Keep the session (it must have its own unsafe cookie jar) and credentials.
+
+        Either ``api_key`` (qBittorrent 5.2+, sent as ``Authorization: Bearer``)
+        or ``username`` and ``password`` (a cookie session).
+        """
         super().__init__(session, url, verify_ssl=verify_ssl, timeout=timeout)
-        self._username = username
-        self._password = password
+        if api_key is None and (username is None or password is None):
+            raise ValueError("an API key, or a user name and a password")
+        self._username = username or ""
+        self._password = password or ""
+        self._api_key = api_key
+        self._headers: dict[str, str] = (
+            {} if api_key is None else {"Authorization": f"Bearer {api_key}"}
+        )
+        self._secrets = tuple(s for s in (password, api_key) if s)
         self._api_version: tuple[int, ...] | None = None
         self._generation = 0  # bumped by every successful login
         self._login_lock = asyncio.Lock()
@@ -343,25 +397,37 @@ class QBittorrentClient(HttpClient):
         """The Web API version seen at the last login (``None`` before it)."""
         return self._api_version
 
+    @property
+    def uses_api_key(self) -> bool:
+        """Whether this client signs in with an API key (else a user name and password)."""
+        return self._api_key is not None
+
+    def _address_refused(self) -> AddressRefusedError:
+        """The error of a 401: qBittorrent's Host header or CSRF check refused us."""
+        return AddressRefusedError(
+            f"qBittorrent at {self.origin} refused this address (HTTP 401) before looking "
+            "at any credential; check the WebUI's host header validation and CSRF settings "
+            "(a port mapping or a reverse proxy changes the Host header it sees)"
+        )
+
     # -- session -----------------------------------------------------------------
 
     async def _login(self) -> None:
-        """Log in, then read the Web API version; raise on any failure."""
+        """Log in (or, with an API key, check it), then read the Web API version."""
         self._api_version = None
+        if self._api_key is not None:
+            await self._read_api_version()
+            return
         resp = await self._request(
             "POST",
             "api/v2/auth/login",
             data={"username": self._username, "password": self._password},
-            auth_statuses=(401,),
+            auth_statuses=(),
             allow_statuses=(401, 403, 404),
         )
         text = resp.text().strip()
         if resp.status == 401:
-            raise InvalidAuthError(
-                f"qBittorrent at {self.origin} rejected the user name or password (HTTP "
-                "401); if they are right, check that no proxy or port mapping changes the "
-                "Host header qBittorrent expects"
-            )
+            await self._raise_login_401()
         if resp.status == 403:
             if "banned" in text.lower():
                 raise InvalidAuthError(
@@ -384,10 +450,41 @@ class QBittorrentClient(HttpClient):
             )
         if not (resp.status == 204 or (resp.status == 200 and text == "Ok.")):
             raise self.bad_answer("an answer to the login that is not qBittorrent's")
+        await self._read_api_version()
+
+    async def _raise_login_401(self) -> NoReturn:
+        """Tell a refused address from refused credentials after a 401 at login.
+
+        qBittorrent checks the ``Host`` header (and ``Origin``/``Referer``)
+        before anything else, on every route; from 5.2 (Web API 2.14) a wrong
+        password is a 401 too.  The same address without a session gets
+        ``403 "Forbidden"`` when it passes those checks and ``401`` when it
+        does not, so one more request says which it was.
+        """
+        probe = await self._request(
+            "GET", "api/v2/app/webapiVersion", auth_statuses=(), allow_statuses=(401, 403)
+        )
+        if probe.status == 401:
+            raise self._address_refused()
+        raise InvalidAuthError(f"qBittorrent at {self.origin} rejected the user name or password")
+
+    async def _read_api_version(self) -> None:
+        """Read the Web API version with the new session or the API key."""
         self._generation += 1
         version = await self._request(
-            "GET", "api/v2/app/webapiVersion", auth_statuses=(401,), allow_statuses=(403,)
+            "GET",
+            "api/v2/app/webapiVersion",
+            headers=self._headers,
+            auth_statuses=(),
+            allow_statuses=(401, 403),
         )
+        if version.status == 401:
+            raise self._address_refused()
+        if version.status == 403 and self._api_key is not None:
+            raise InvalidAuthError(
+                f"qBittorrent at {self.origin} refused the API key (HTTP 403); check it "
+                "(API keys need qBittorrent 5.2 or newer: WebUI options, API key)"
+            )
         if version.status == 403:
             raise InvalidAuthError(
                 f"qBittorrent at {self.origin} accepted the login but not the session "
@@ -437,13 +534,21 @@ class QBittorrentClient(HttpClient):
                 f"api/v2/{path}",
                 params=params,
                 data=data,
-                auth_statuses=(401,),
-                allow_statuses=(403, *allow_statuses),
+                headers=self._headers,
+                auth_statuses=(),
+                allow_statuses=(401, 403, *allow_statuses),
             )
+            if resp.status == 401:
+                raise self._address_refused()  # no session or key problem is ever a 401
             if resp.status != 403:
                 return resp
             if 403 in allow_statuses and resp.text().strip() != _NO_SESSION:
                 return resp  # an endpoint's own refusal, not a lost session
+            if self._api_key is not None:
+                raise InvalidAuthError(
+                    f"qBittorrent at {self.origin} no longer accepts the API key (HTTP 403); "
+                    "was it rotated or deleted?"
+                )
             if attempt == 0:
                 await self._ensure_login(generation)
         raise InvalidAuthError(
@@ -526,6 +631,18 @@ class QBittorrentClient(HttpClient):
         if text not in ("0", "1"):
             raise self.bad_answer("a speed limits mode that is neither 0 nor 1")
         return text == "1"
+
+    async def async_speed_limits(self) -> SpeedLimits:
+        """Return the global and alternative speed limits (``app/preferences``)."""
+        resp = await self._api("GET", "app/preferences")
+        preferences = as_dict(resp.json(), self, "preferences")
+        values: dict[str, int] = {}
+        for key in SPEED_LIMIT_KEYS:
+            value = preferences.get(key)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise self.bad_answer(f"preferences without a number {key}")
+            values[key] = max(value, 0)
+        return SpeedLimits(**values)
 
     async def async_categories(self) -> dict[str, Category]:
         """Return the categories by name."""
@@ -630,6 +747,20 @@ class QBittorrentClient(HttpClient):
     async def async_toggle_alt_speed(self) -> None:
         """Switch the alternative speed limits on or off."""
         await self._api("POST", "transfer/toggleSpeedLimitsMode")
+
+    async def async_set_speed_limits(self, **limits: int) -> None:
+        """Set some of :data:`SPEED_LIMIT_KEYS` (bytes/s, 0: unlimited) in one request.
+
+        ``app/setPreferences`` (POST, form field ``json``) answers 200 with an
+        empty body and ignores keys it does not know; ``transfer/setDownloadLimit``
+        is no alternative, as it sets whichever pair is in force.
+        """
+        unknown = set(limits) - set(SPEED_LIMIT_KEYS)
+        if unknown:
+            raise ValueError(f"not a speed limit: {', '.join(sorted(unknown))}")
+        if any(not 0 <= value <= MAX_SPEED_LIMIT for value in limits.values()):
+            raise ValueError("a speed limit out of range")
+        await self._api("POST", "app/setPreferences", form={"json": json.dumps(limits)})
 
     async def async_create_category(self, name: str, save_path: str = "") -> None:
         """Create a category; an existing or invalid name is a ``ResponseError``."""

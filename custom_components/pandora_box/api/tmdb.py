@@ -35,11 +35,15 @@ Decisions (checked against developer.themoviedb.org, "Errors" and
   ``/genre/{movie,tv}/list`` fetched once per client (per language, which is
   fixed per client) and kept for the client's lifetime.
 * ``year`` on a multi search: TMDB's ``/search/multi`` has no year filter, so
-  the client drops results of other years from the page it got.  ``page``,
-  ``total_pages`` and ``total_results`` stay TMDB's (unfiltered) numbers,
-  since TMDB's paging is what the next request must follow.
-* ``person`` results of multi search and ``/trending/all`` are dropped;
-  totals are again TMDB's.
+  the client drops results of other years from the page it got.  ``page``
+  and ``total_pages`` stay TMDB's, since TMDB's paging is what the next
+  request must follow.
+* ``person`` results of multi search and ``/trending/all`` are dropped.
+* ``total_results`` is TMDB's count less what the client dropped from the
+  page it got (people, other years, entries without id or name): exact for
+  an answer of one page ("Inception": one film, not TMDB's 2 with the
+  person), an upper bound when there are more pages (what later pages drop
+  is not known without reading them).
 * Arguments outside TMDB's vocabulary (a ``media_type`` of ``"person"``, page
   0 or above 500) are a caller's bug and raise ``ValueError`` before any
   request; actions validate user input before they get here.
@@ -58,11 +62,13 @@ import re
 from typing import Any, ClassVar, Final, Literal
 
 import aiohttp
+from yarl import URL
 
 from ._http import (
     DEFAULT_TIMEOUT,
     HttpClient,
     HttpResponse,
+    Image,
     as_dict,
     as_list,
     credential_digest,
@@ -84,6 +90,11 @@ POSTER_SIZE: Final = "w500"
 BACKDROP_SIZE: Final = "w1280"
 MAX_PAGE: Final = 500
 """TMDB refuses pages above 500 (status_code 22)."""
+IMAGE_SIZES: Final = frozenset(
+    {"w92", "w154", "w185", "w300", "w342", "w500", "w780", "w1280", "original"}
+)
+"""Poster and backdrop sizes of TMDB's ``/configuration`` (``poster_sizes``, ``backdrop_sizes``)."""
+_IMAGE_FILE_RE: Final = re.compile(r"/[A-Za-z0-9_-]{1,64}\.(?:jpg|jpeg|png|webp)")
 
 _MEDIA_TYPES: Final = ("movie", "tv")
 _YEAR_RE: Final = re.compile(r"^(\d{4})-")
@@ -176,6 +187,7 @@ class TMDBClient(HttpClient):
         self._region = region
         self._bearer = is_read_access_token(self._api_key)
         self._genres: dict[MediaType, dict[int, str]] = {}
+        self._image_base: URL | None = None
 
     @property
     def uses_read_access_token(self) -> bool:
@@ -309,7 +321,7 @@ class TMDBClient(HttpClient):
             result = MediaPage(
                 page=result.page,
                 total_pages=result.total_pages,
-                total_results=result.total_results,
+                total_results=result.total_results - (len(result.results) - len(kept)),
                 results=kept,
             )
         return result
@@ -339,6 +351,29 @@ class TMDBClient(HttpClient):
         self._genres[media_type] = genres
         return dict(genres)
 
+    async def async_poster(self, url: str) -> Image:
+        """Fetch a poster or backdrop by the URL this client gave it (``poster_url``).
+
+        Only ``{IMAGE_BASE}/{size}/{file}`` with one of TMDB's sizes and a
+        plain file name is accepted (``ValueError`` otherwise); the image is
+        fetched from the ``secure_base_url`` TMDB's ``/configuration`` names
+        (read once per client; image.tmdb.org on TMDB itself), without the
+        key: TMDB's images are public.
+        """
+        parts = tmdb_image_parts(url)
+        if parts is None:
+            raise ValueError("not a TMDB image URL")
+        size, file = parts
+        if self._image_base is None:
+            body = await self._get("/configuration", what="configuration")
+            images = as_dict(body.get("images"), self, "an image configuration")
+            base = URL(opt_str(images.get("secure_base_url")) or "")
+            if base.scheme not in ("http", "https") or not base.host:
+                raise self.bad_answer("an image configuration without a secure_base_url")
+            self._image_base = base
+        base_path = self._image_base.path.rstrip("/")
+        return await self._get_image(self._image_base.with_path(f"{base_path}/{size}{file}"))
+
     # -- parsing ---------------------------------------------------------------------
 
     async def _page(self, body: dict[str, Any], fixed_type: MediaType | None) -> MediaPage:
@@ -362,8 +397,13 @@ class TMDBClient(HttpClient):
             for kind, entry in entries
             if (item := self._item(entry, kind, genres[kind])) is not None
         )
+        # what this page dropped is not counted: exact for a one-page answer
+        dropped = len(raw_results) - len(items)
         return MediaPage(
-            page=page, total_pages=total_pages, total_results=total_results, results=items
+            page=page,
+            total_pages=total_pages,
+            total_results=max(total_results - dropped, len(items)),
+            results=items,
         )
 
     def _common(self, entry: dict[str, Any], media_type: MediaType) -> dict[str, Any] | None:
@@ -464,6 +504,14 @@ def _show_runtime(body: Mapping[str, Any]) -> int | None:
         if minutes:
             return minutes
     return None
+
+
+def tmdb_image_parts(url: str) -> tuple[str, str] | None:
+    """Size and file (``/abc.jpg``) of a TMDB image URL as ``_image`` builds it, else ``None``."""
+    size, slash, file = url.removeprefix(f"{IMAGE_BASE}/").partition("/")
+    if not url.startswith(f"{IMAGE_BASE}/") or not slash or size not in IMAGE_SIZES:
+        return None
+    return (size, f"/{file}") if _IMAGE_FILE_RE.fullmatch(f"/{file}") else None
 
 
 def _image(path: Any, size: str) -> str | None:

@@ -392,15 +392,17 @@ def describe_release(ranked: RankedResult) -> str:
 
 
 def _check_input(call: ServiceCall) -> None:
-    """Exactly one of ``query`` or ``tmdb_id`` (with ``media_type``)."""
+    """Exactly one of ``query`` or ``tmdb_id`` (with ``media_type``); each miss says which."""
     query = call.data.get(ATTR_QUERY)
     tmdb_id = call.data.get(ATTR_TMDB_ID)
     if query is not None and not query.strip():
         query = None
-    if (query is None) == (tmdb_id is None) or (
-        tmdb_id is not None and call.data.get(ATTR_MEDIA_TYPE) is None
-    ):
+    if query is None and tmdb_id is None:
+        raise invalid("download_media_nothing")
+    if query is not None and tmdb_id is not None:
         raise invalid("download_media_what")
+    if tmdb_id is not None and call.data.get(ATTR_MEDIA_TYPE) is None:
+        raise invalid("download_media_no_type")
 
 
 async def async_download_media(hass: HomeAssistant, call: ServiceCall) -> dict[str, Any]:

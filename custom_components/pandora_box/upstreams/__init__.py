@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 
-from ..const import CONF_KIND, Kind
+from ..const import CONF_KIND, CONF_ROOT, DEFAULT_CLOUDCMD_ROOT, Kind
+from ..naming import host_of, service_device_name
 from . import cloudcmd, jackett, jellyfin, portainer, qbittorrent, tmdb, watchmode
 from .base import ClientHandle, Upstream
 
@@ -43,6 +45,20 @@ def upstream_of(data: Mapping[str, Any]) -> Upstream:
     return UPSTREAMS[Kind(data[CONF_KIND])]
 
 
+def entry_title(data: Mapping[str, Any]) -> str:
+    """The title of a config entry with ``data`` (kind included): ``naming.py``'s scheme.
+
+    The product and the host for what a user runs, the product alone for a
+    public API; a CloudCmd root other than ``/`` tells two entries of one
+    server apart.
+    """
+    upstream = upstream_of(data)
+    host = host_of(data[CONF_URL]) if upstream.self_hosted else None
+    root = data.get(CONF_ROOT)
+    detail = root if upstream.kind is Kind.CLOUDCMD and root != DEFAULT_CLOUDCMD_ROOT else None
+    return service_device_name(upstream.kind, host, detail)
+
+
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
     """A client for ``data`` (a config entry's data, kind included).
 
@@ -58,5 +74,6 @@ __all__ = [
     "ClientHandle",
     "Upstream",
     "create_client",
+    "entry_title",
     "upstream_of",
 ]

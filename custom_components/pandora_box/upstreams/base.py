@@ -27,6 +27,7 @@ from ..const import Kind
 from ..coordinator import PandoraConfigEntry, PandoraCoordinator
 from ..entity import SetupFn
 from ..helpers import EntryResolver
+from ..media.browse import MediaLibrary
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class Upstream:
     """Deletes what an entry stored beyond its data, given the removed entry's id."""
     remove_device: Callable[[PandoraConfigEntry, dr.DeviceEntry], bool] | None = None
     """Whether a user may delete a child device (kinds without them only have the service one)."""
+    media: MediaLibrary | None = None
+    """What it shows in the media browser (``media_source.py``), if anything."""
 
     @property
     def forwarded_platforms(self) -> list[Platform]:

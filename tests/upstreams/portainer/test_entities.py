@@ -146,7 +146,9 @@ async def test_devices(
     assert service is not None
     assert endpoint is not None
     assert endpoint.via_device_id == service.id
-    assert endpoint.name == "local"
+    assert endpoint.name == "Environment local"
+    # one slash between Portainer's root and the page (no "…:41681//#!/1/…")
+    assert endpoint.configuration_url == f"{sim.url.rstrip('/')}/#!/1/docker/dashboard"
     containers = {
         "container_1_pandora/qbittorrent": "qbittorrent",
         "container_1_pandora/jackett": "jackett",
@@ -157,12 +159,16 @@ async def test_devices(
     for key, name in containers.items():
         device = device_of(device_registry, key)
         assert device is not None, key
-        assert device.name == name
+        assert device.name == f"Container {name}"
+        assert device.configuration_url == f"{sim.url.rstrip('/')}/#!/1/docker/containers/{name}"
         assert device.via_device_id == endpoint.id
     stack = device_of(device_registry, "stack_1_pandora")
     assert stack is not None
     assert stack.via_device_id == endpoint.id
     assert stack.model == "Compose stack"
+    assert stack.name == "Stack pandora"
+    assert stack.configuration_url is not None
+    assert "//#!" not in stack.configuration_url
     volumes = {
         "volume_1_portainer_data",
         "volume_1_pandora_jellyfin-cache",
@@ -175,26 +181,26 @@ async def test_devices(
         assert device.model == "Volume"
     devices = dr.async_entries_for_config_entry(device_registry, ENTRY_ID)
     assert len(devices) == 1 + 1 + len(containers) + 1 + len(volumes)
-    assert state(hass, "sensor.local_running_containers") == "4"
-    assert state(hass, "sensor.local_containers") == "5"
-    assert state(hass, "sensor.pandora_running_containers") == "4"
-    assert state(hass, "sensor.pandora_containers") == "4"
+    assert state(hass, "sensor.environment_local_running_containers") == "4"
+    assert state(hass, "sensor.environment_local_containers") == "5"
+    assert state(hass, "sensor.stack_pandora_running_containers") == "4"
+    assert state(hass, "sensor.stack_pandora_containers") == "4"
 
 
 async def test_stats_and_cpu_from_the_second_poll(
     hass: HomeAssistant, sim: PortainerSimulator, entry: MockConfigEntry
 ) -> None:
     """Memory comes with the first poll; CPU needs two samples, so it follows on the next."""
-    assert state(hass, "sensor.jellyfin_cpu_usage") == STATE_UNKNOWN
-    assert float(state(hass, "sensor.jellyfin_memory_used")) > 0
-    assert 0 < float(state(hass, "sensor.jellyfin_memory_usage_percentage")) < 100
+    assert state(hass, "sensor.container_jellyfin_cpu_usage") == STATE_UNKNOWN
+    assert float(state(hass, "sensor.container_jellyfin_memory_used")) > 0
+    assert 0 < float(state(hass, "sensor.container_jellyfin_memory_usage_percentage")) < 100
     await tick(hass)
-    assert float(state(hass, "sensor.jellyfin_cpu_usage")) > 0
+    assert float(state(hass, "sensor.container_jellyfin_cpu_usage")) > 0
     # A stopped container has no stats and no start time.
-    assert state(hass, "sensor.watchtower_state") == "exited"
-    assert state(hass, "sensor.watchtower_cpu_usage") == STATE_UNKNOWN
-    assert state(hass, "sensor.watchtower_started") == STATE_UNKNOWN
-    assert state(hass, "switch.watchtower_running") == STATE_OFF
+    assert state(hass, "sensor.container_watchtower_state") == "exited"
+    assert state(hass, "sensor.container_watchtower_cpu_usage") == STATE_UNKNOWN
+    assert state(hass, "sensor.container_watchtower_started") == STATE_UNKNOWN
+    assert state(hass, "switch.container_watchtower_running") == STATE_OFF
 
 
 # -- identity survives recreation --------------------------------------------------------
@@ -215,7 +221,7 @@ async def test_recreated_container_keeps_device_and_entities(
         for e in er.async_entries_for_device(entity_registry, before_device.id)
     }
     count = len(er.async_entries_for_config_entry(entity_registry, ENTRY_ID))
-    old_started = state(hass, "sensor.jellyfin_started")
+    old_started = state(hass, "sensor.container_jellyfin_started")
 
     new_id = sim.recreate_container("jellyfin")
     await tick(hass)
@@ -229,12 +235,12 @@ async def test_recreated_container_keeps_device_and_entities(
     }
     assert after == before
     assert len(er.async_entries_for_config_entry(entity_registry, ENTRY_ID)) == count
-    assert state(hass, "sensor.jellyfin_state") == "running"
-    assert state(hass, "sensor.jellyfin_started") != old_started
+    assert state(hass, "sensor.container_jellyfin_state") == "running"
+    assert state(hass, "sensor.container_jellyfin_started") != old_started
     # Commands go to the new container, found by name, not to the old id.
     sim.requests.clear()
     await hass.services.async_call(
-        "button", "press", {"entity_id": "button.jellyfin_restart"}, blocking=True
+        "button", "press", {"entity_id": "button.container_jellyfin_restart"}, blocking=True
     )
     assert sim.count(f"/api/endpoints/1/docker/containers/{new_id}/restart", "POST") == 1
 
@@ -255,10 +261,10 @@ async def test_new_container_and_stack_appear_without_reload(
     assert device_of(device_registry, "container_1_homebridge") is not None
     assert device_of(device_registry, "container_1_monitoring/grafana") is not None
     assert device_of(device_registry, "stack_1_monitoring") is not None
-    assert state(hass, "switch.homebridge_running") == STATE_ON
-    assert state(hass, "switch.monitoring_active") == STATE_ON
-    assert state(hass, "sensor.monitoring_containers") == "1"
-    assert state(hass, "sensor.local_containers") == "7"
+    assert state(hass, "switch.container_homebridge_running") == STATE_ON
+    assert state(hass, "switch.stack_monitoring_active") == STATE_ON
+    assert state(hass, "sensor.stack_monitoring_containers") == "1"
+    assert state(hass, "sensor.environment_local_containers") == "7"
 
 
 async def test_removed_container_loses_its_device(
@@ -269,16 +275,16 @@ async def test_removed_container_loses_its_device(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """A standalone container that is gone takes its device and entities with it."""
-    assert entity_registry.async_get("switch.watchtower_running") is not None
+    assert entity_registry.async_get("switch.container_watchtower_running") is not None
     sim.remove_container("watchtower")
     await tick(hass)
     assert device_of(device_registry, "container_1_watchtower") is None
-    assert entity_registry.async_get("switch.watchtower_running") is None
-    assert hass.states.get("switch.watchtower_running") is None
+    assert entity_registry.async_get("switch.container_watchtower_running") is None
+    assert hass.states.get("switch.container_watchtower_running") is None
     # It comes back as the same entity when it is created again.
     sim.add_container(ServiceSpec(name="watchtower", image="containrrr/watchtower:1.7.1"))
     await tick(hass)
-    assert state(hass, "switch.watchtower_running") == STATE_ON
+    assert state(hass, "switch.container_watchtower_running") == STATE_ON
 
 
 async def test_service_dropped_from_active_stack_loses_its_device(
@@ -311,17 +317,17 @@ async def test_stopped_stack_keeps_its_containers(
     entities = {e.entity_id for e in er.async_entries_for_device(entity_registry, device.id)}
 
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.pandora_active"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.stack_pandora_active"}, blocking=True
     )
     # The action refreshes at once: no further poll needed.
     assert not sim.has_container("jellyfin")
-    assert state(hass, "switch.pandora_active") == STATE_OFF
-    assert state(hass, "sensor.jellyfin_state") == "removed"
-    assert state(hass, "sensor.jellyfin_image") == "jellyfin/jellyfin:10.10.7"
-    assert state(hass, "switch.jellyfin_running") == STATE_UNAVAILABLE
-    assert state(hass, "button.jellyfin_restart") == STATE_UNAVAILABLE
-    assert state(hass, "sensor.jellyfin_cpu_usage") == STATE_UNAVAILABLE
-    assert state(hass, "sensor.pandora_containers") == "0"
+    assert state(hass, "switch.stack_pandora_active") == STATE_OFF
+    assert state(hass, "sensor.container_jellyfin_state") == "removed"
+    assert state(hass, "sensor.container_jellyfin_image") == "jellyfin/jellyfin:10.10.7"
+    assert state(hass, "switch.container_jellyfin_running") == STATE_UNAVAILABLE
+    assert state(hass, "button.container_jellyfin_restart") == STATE_UNAVAILABLE
+    assert state(hass, "sensor.container_jellyfin_cpu_usage") == STATE_UNAVAILABLE
+    assert state(hass, "sensor.stack_pandora_containers") == "0"
     await tick(hass)
     kept = device_of(device_registry, "container_1_pandora/jellyfin")
     assert kept is not None
@@ -329,12 +335,12 @@ async def test_stopped_stack_keeps_its_containers(
     assert {e.entity_id for e in er.async_entries_for_device(entity_registry, kept.id)} == entities
 
     await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": "switch.pandora_active"}, blocking=True
+        "switch", "turn_on", {"entity_id": "switch.stack_pandora_active"}, blocking=True
     )
     assert sim.has_container("jellyfin")
-    assert state(hass, "sensor.jellyfin_state") == "running"
-    assert state(hass, "switch.jellyfin_running") == STATE_ON
-    assert state(hass, "sensor.pandora_running_containers") == "4"
+    assert state(hass, "sensor.container_jellyfin_state") == "running"
+    assert state(hass, "switch.container_jellyfin_running") == STATE_ON
+    assert state(hass, "sensor.stack_pandora_running_containers") == "4"
     again = device_of(device_registry, "container_1_pandora/jellyfin")
     assert again is not None
     assert again.id == device.id
@@ -348,13 +354,13 @@ async def test_stopped_stack_survives_a_restart_of_home_assistant(
 ) -> None:
     """Kept containers are rebuilt from the device registry when the entry loads again."""
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.pandora_active"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.stack_pandora_active"}, blocking=True
     )
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert device_of(device_registry, "container_1_pandora/jellyfin") is not None
-    assert state(hass, "sensor.jellyfin_state") == "removed"
-    assert state(hass, "switch.jellyfin_running") == STATE_UNAVAILABLE
+    assert state(hass, "sensor.container_jellyfin_state") == "removed"
+    assert state(hass, "switch.container_jellyfin_running") == STATE_UNAVAILABLE
 
 
 async def test_deleted_stack_loses_kept_containers(
@@ -365,7 +371,7 @@ async def test_deleted_stack_loses_kept_containers(
 ) -> None:
     """Once Portainer no longer lists the stack, its kept containers' devices go too."""
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.pandora_active"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.stack_pandora_active"}, blocking=True
     )
     del sim.stacks[1]
     await tick(hass)
@@ -384,12 +390,12 @@ async def test_stack_stop_that_keeps_containers(
         config_entry = portainer_entry(sim)
         await setup_integration(hass, config_entry)
         await hass.services.async_call(
-            "switch", "turn_off", {"entity_id": "switch.pandora_active"}, blocking=True
+            "switch", "turn_off", {"entity_id": "switch.stack_pandora_active"}, blocking=True
         )
-        assert state(hass, "sensor.jellyfin_state") == "exited"
-        assert state(hass, "switch.jellyfin_running") == STATE_OFF
-        assert state(hass, "sensor.pandora_containers") == "4"
-        assert state(hass, "sensor.pandora_running_containers") == "0"
+        assert state(hass, "sensor.container_jellyfin_state") == "exited"
+        assert state(hass, "switch.container_jellyfin_running") == STATE_OFF
+        assert state(hass, "sensor.stack_pandora_containers") == "4"
+        assert state(hass, "sensor.stack_pandora_running_containers") == "0"
     finally:
         await sim.stop()
 
@@ -402,26 +408,26 @@ async def test_container_switch_and_restart(
 ) -> None:
     """Stop, start and restart; entities follow at once (the action refreshes)."""
     await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": "switch.qbittorrent_running"}, blocking=True
+        "switch", "turn_off", {"entity_id": "switch.container_qbittorrent_running"}, blocking=True
     )
     assert sim.container("qbittorrent").state == "exited"
-    assert state(hass, "switch.qbittorrent_running") == STATE_OFF
-    assert state(hass, "sensor.qbittorrent_state") == "exited"
-    assert state(hass, "sensor.local_running_containers") == "3"
+    assert state(hass, "switch.container_qbittorrent_running") == STATE_OFF
+    assert state(hass, "sensor.container_qbittorrent_state") == "exited"
+    assert state(hass, "sensor.environment_local_running_containers") == "3"
 
     await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": "switch.qbittorrent_running"}, blocking=True
+        "switch", "turn_on", {"entity_id": "switch.container_qbittorrent_running"}, blocking=True
     )
-    assert state(hass, "switch.qbittorrent_running") == STATE_ON
-    started = dt_util.parse_datetime(state(hass, "sensor.qbittorrent_started"))
+    assert state(hass, "switch.container_qbittorrent_running") == STATE_ON
+    started = dt_util.parse_datetime(state(hass, "sensor.container_qbittorrent_started"))
     assert started is not None
     assert started.timestamp() > FIXED_START
 
     sim.container("jackett").started_at = FIXED_START
     await hass.services.async_call(
-        "button", "press", {"entity_id": "button.jackett_restart"}, blocking=True
+        "button", "press", {"entity_id": "button.container_jackett_restart"}, blocking=True
     )
-    restarted = dt_util.parse_datetime(state(hass, "sensor.jackett_started"))
+    restarted = dt_util.parse_datetime(state(hass, "sensor.container_jackett_started"))
     assert restarted is not None
     assert restarted.timestamp() > FIXED_START
 
@@ -433,7 +439,7 @@ async def test_restart_by_someone_else_updates_started(
     client = entry.runtime_data.client
     await client.async_container_action(1, sim.container("jackett").id, "restart")
     await tick(hass)
-    started = dt_util.parse_datetime(state(hass, "sensor.jackett_started"))
+    started = dt_util.parse_datetime(state(hass, "sensor.container_jackett_started"))
     assert started is not None
     assert started.timestamp() > FIXED_START
     # Unchanged containers are not inspected again.
@@ -446,9 +452,9 @@ async def test_restart_by_someone_else_updates_started(
 @pytest.mark.parametrize(
     ("status", "service", "entity_id", "message"),
     [
-        (500, "turn_off", "switch.qbittorrent_running", "Could not stop qbittorrent"),
-        (409, "turn_on", "switch.watchtower_running", "Could not start watchtower"),
-        (500, "press", "button.jellyfin_restart", "Could not restart jellyfin"),
+        (500, "turn_off", "switch.container_qbittorrent_running", "Could not stop qbittorrent"),
+        (409, "turn_on", "switch.container_watchtower_running", "Could not start watchtower"),
+        (500, "press", "button.container_jellyfin_restart", "Could not restart jellyfin"),
     ],
 )
 async def test_container_command_failures(
@@ -476,10 +482,10 @@ async def test_stack_command_failure(
     sim.set_fault("status", status=500, path="/api/stacks/1/stop")
     with pytest.raises(HomeAssistantError, match="Could not stop the stack pandora"):
         await hass.services.async_call(
-            "switch", "turn_off", {"entity_id": "switch.pandora_active"}, blocking=True
+            "switch", "turn_off", {"entity_id": "switch.stack_pandora_active"}, blocking=True
         )
     sim.clear_fault()
-    assert state(hass, "switch.pandora_active") == STATE_ON
+    assert state(hass, "switch.stack_pandora_active") == STATE_ON
 
 
 async def test_command_with_revoked_key_starts_reauth(
@@ -489,7 +495,7 @@ async def test_command_with_revoked_key_starts_reauth(
     sim.rotate_credentials(api_key="ptr_revoked")
     with pytest.raises(HomeAssistantError, match="refused the stored credentials"):
         await hass.services.async_call(
-            "switch", "turn_off", {"entity_id": "switch.jellyfin_running"}, blocking=True
+            "switch", "turn_off", {"entity_id": "switch.container_jellyfin_running"}, blocking=True
         )
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -506,15 +512,15 @@ async def test_portainer_down_then_back(
     await sim.stop()
     await tick(hass)
     for entity_id in (
-        "switch.jellyfin_running",
-        "sensor.local_containers",
-        "switch.pandora_active",
+        "switch.container_jellyfin_running",
+        "sensor.environment_local_containers",
+        "switch.stack_pandora_active",
     ):
         assert state(hass, entity_id) == STATE_UNAVAILABLE
     await sim.start()
     await tick(hass)
-    assert state(hass, "switch.jellyfin_running") == STATE_ON
-    assert state(hass, "sensor.local_containers") == "5"
+    assert state(hass, "switch.container_jellyfin_running") == STATE_ON
+    assert state(hass, "sensor.environment_local_containers") == "5"
 
 
 async def test_revoked_key_starts_reauth(
@@ -525,7 +531,7 @@ async def test_revoked_key_starts_reauth(
     await tick(hass)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
-    assert state(hass, "switch.jellyfin_running") == STATE_UNAVAILABLE
+    assert state(hass, "switch.container_jellyfin_running") == STATE_UNAVAILABLE
 
 
 async def test_slow_stats_of_one_container_do_not_hold_the_others(
@@ -551,9 +557,9 @@ async def test_slow_stats_of_one_container_do_not_hold_the_others(
         stats = containers[f"container_1_pandora/{name}"].stats
         assert stats is not None
         assert stats.memory_bytes
-    assert state(hass, "sensor.jellyfin_memory_used") == STATE_UNKNOWN
-    assert state(hass, "switch.jellyfin_running") == STATE_ON
-    assert float(state(hass, "sensor.jackett_memory_used")) > 0
+    assert state(hass, "sensor.container_jellyfin_memory_used") == STATE_UNKNOWN
+    assert state(hass, "switch.container_jellyfin_running") == STATE_ON
+    assert float(state(hass, "sensor.container_jackett_memory_used")) > 0
 
     sim.clear_fault()
     await coordinator.async_refresh()
@@ -570,20 +576,20 @@ async def test_unreachable_environment_keeps_its_containers(
     try:
         config_entry = portainer_entry(sim)
         await setup_integration(hass, config_entry)
-        assert state(hass, "switch.samba_running") == STATE_ON
+        assert state(hass, "switch.container_samba_running") == STATE_ON
         sim.set_endpoint_up(2, up=False)
         await tick(hass)
         assert device_of(device_registry, "container_2_samba") is not None
-        assert state(hass, "switch.samba_running") == STATE_UNAVAILABLE
-        assert state(hass, "sensor.nas_containers") == STATE_UNAVAILABLE
-        assert state(hass, "switch.jellyfin_running") == STATE_ON
+        assert state(hass, "switch.container_samba_running") == STATE_UNAVAILABLE
+        assert state(hass, "sensor.environment_nas_containers") == STATE_UNAVAILABLE
+        assert state(hass, "switch.container_jellyfin_running") == STATE_ON
         # Still kept after a reload while it is down.
         assert await hass.config_entries.async_reload(config_entry.entry_id)
         await hass.async_block_till_done()
         assert device_of(device_registry, "container_2_samba") is not None
         sim.set_endpoint_up(2, up=True)
         await tick(hass)
-        assert state(hass, "switch.samba_running") == STATE_ON
+        assert state(hass, "switch.container_samba_running") == STATE_ON
     finally:
         await sim.stop()
 
@@ -615,10 +621,10 @@ async def test_image_sensor_is_disabled_by_default(
 ) -> None:
     """The per-container image sensor exists but waits to be enabled."""
     await setup_integration(hass, portainer_entry(sim))
-    entry = entity_registry.async_get("sensor.jellyfin_image")
+    entry = entity_registry.async_get("sensor.container_jellyfin_image")
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    assert hass.states.get("sensor.jellyfin_image") is None
+    assert hass.states.get("sensor.container_jellyfin_image") is None
 
 
 # -- a user who is not an administrator ----------------------------------------------------
@@ -629,11 +635,11 @@ async def test_image_sensor_is_disabled_by_default(
     [
         (
             "turn_off",
-            "switch.pandora_active",
+            "switch.stack_pandora_active",
             r"Portainer administrator rights \(stack management\)",
         ),
-        ("turn_off", "switch.jellyfin_running", "access to this container in Portainer"),
-        ("press", "button.jellyfin_restart", "access to this container in Portainer"),
+        ("turn_off", "switch.container_jellyfin_running", "access to this container in Portainer"),
+        ("press", "button.container_jellyfin_restart", "access to this container in Portainer"),
     ],
 )
 async def test_command_without_the_right_names_it_and_keeps_the_entry(
@@ -675,8 +681,8 @@ async def test_poll_refused_is_a_repair_not_a_reauth(
     assert connectivity is not None
     sim.deny(r"/api/stacks$")  # e.g. a token whose rights were cut back
     await tick(hass)
-    assert state(hass, "switch.pandora_active") == STATE_UNAVAILABLE
-    assert state(hass, "switch.jellyfin_running") == STATE_UNAVAILABLE
+    assert state(hass, "switch.stack_pandora_active") == STATE_UNAVAILABLE
+    assert state(hass, "switch.container_jellyfin_running") == STATE_UNAVAILABLE
     assert state_of(entry) is ConfigEntryState.LOADED
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
     assert state(hass, connectivity) == STATE_ON  # it answers: a right is missing
@@ -688,7 +694,7 @@ async def test_poll_refused_is_a_repair_not_a_reauth(
     assert sim.api_key not in str(issue.translation_placeholders)
     sim.allow()
     await tick(hass)
-    assert state(hass, "switch.pandora_active") == STATE_ON
+    assert state(hass, "switch.stack_pandora_active") == STATE_ON
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 

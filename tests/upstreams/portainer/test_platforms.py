@@ -96,19 +96,21 @@ async def test_events_follow_what_docker_did(
     fired: list[tuple[str, str]],
 ) -> None:
     """Stop, start, pause, resume, kill, OOM, a crash restart and health: Docker's names."""
-    event = "event.jellyfin_docker_event"
+    event = "event.container_jellyfin_docker_event"
     await hass.services.async_call(
-        "switch", "turn_off", {ATTR_ENTITY_ID: "switch.jellyfin_running"}, blocking=True
+        "switch", "turn_off", {ATTR_ENTITY_ID: "switch.container_jellyfin_running"}, blocking=True
     )
     await hass.services.async_call(
-        "switch", "turn_on", {ATTR_ENTITY_ID: "switch.jellyfin_running"}, blocking=True
+        "switch", "turn_on", {ATTR_ENTITY_ID: "switch.container_jellyfin_running"}, blocking=True
     )
-    await press(hass, "button.jellyfin_pause")
-    assert state(hass, "button.jellyfin_pause") == STATE_UNAVAILABLE  # paused: resume only
-    assert state(hass, "button.jellyfin_restart") == STATE_UNAVAILABLE
-    await press(hass, "button.jellyfin_resume")
-    await press(hass, "button.jellyfin_kill")
-    assert state(hass, "button.jellyfin_kill") == STATE_UNAVAILABLE  # not running
+    await press(hass, "button.container_jellyfin_pause")
+    assert (
+        state(hass, "button.container_jellyfin_pause") == STATE_UNAVAILABLE
+    )  # paused: resume only
+    assert state(hass, "button.container_jellyfin_restart") == STATE_UNAVAILABLE
+    await press(hass, "button.container_jellyfin_resume")
+    await press(hass, "button.container_jellyfin_kill")
+    assert state(hass, "button.container_jellyfin_kill") == STATE_UNAVAILABLE  # not running
     assert [kind for entity_id, kind in fired if entity_id == event] == [
         "die",
         "start",
@@ -118,7 +120,7 @@ async def test_events_follow_what_docker_did(
         "kill",
         "die",
     ]
-    assert state(hass, "sensor.jellyfin_state") == "exited"
+    assert state(hass, "sensor.container_jellyfin_state") == "exited"
 
     fired.clear()
     sim.container("jellyfin").state = "running"
@@ -126,8 +128,8 @@ async def test_events_follow_what_docker_did(
     await poll(hass, entry)
     sim.kill_by_oom("jellyfin")
     await poll(hass, entry)
-    assert state(hass, "binary_sensor.jellyfin_out_of_memory") == STATE_ON
-    assert state(hass, "binary_sensor.jellyfin_status") == STATE_OFF
+    assert state(hass, "binary_sensor.container_jellyfin_out_of_memory") == STATE_ON
+    assert state(hass, "binary_sensor.container_jellyfin_status") == STATE_OFF
     sim.crash_and_restart("jellyfin")
     await poll(hass, entry)
     sim.container("jellyfin").health = "unhealthy"
@@ -141,9 +143,9 @@ async def test_events_follow_what_docker_did(
         "health_status_starting",
         "health_status_unhealthy",
     ]
-    assert state(hass, "binary_sensor.jellyfin_out_of_memory") == STATE_OFF
-    assert state(hass, "sensor.jellyfin_restart_count") == "1"
-    assert state(hass, "sensor.jellyfin_health") == "unhealthy"
+    assert state(hass, "binary_sensor.container_jellyfin_out_of_memory") == STATE_OFF
+    assert state(hass, "sensor.container_jellyfin_restart_count") == "1"
+    assert state(hass, "sensor.container_jellyfin_health") == "unhealthy"
     # Nothing changed: nothing fires again.
     fired.clear()
     await poll(hass, entry)
@@ -157,8 +159,8 @@ async def test_restart_while_running_is_a_restart_event(
     fired: list[tuple[str, str]],
 ) -> None:
     """Our restart button: the start time moved while it ran."""
-    await press(hass, "button.jackett_restart")
-    assert fired == [("event.jackett_docker_event", "restart")]
+    await press(hass, "button.container_jackett_restart")
+    assert fired == [("event.container_jackett_docker_event", "restart")]
 
 
 # -- buttons --------------------------------------------------------------------------------
@@ -175,13 +177,13 @@ async def test_recreate_button_keeps_the_device(
     assert device is not None
     old_id = sim.container("jackett").id
     sim.requests.clear()
-    await press(hass, "button.jackett_recreate")
+    await press(hass, "button.container_jackett_recreate")
     assert sim.count(f"/api/docker/1/containers/{old_id}/recreate", "POST") == 1
     assert sim.container("jackett").id != old_id
     again = device_of(device_registry, "container_1_pandora/jackett")
     assert again is not None
     assert again.id == device.id
-    assert state(hass, "sensor.jackett_state") == "running"
+    assert state(hass, "sensor.container_jackett_state") == "running"
 
 
 async def test_prune_buttons(
@@ -198,15 +200,17 @@ async def test_prune_buttons(
     sim.publish_image("jellyfin/jellyfin:10.10.7")
     sim._pulled("jellyfin/jellyfin:10.10.7")
     images = len(sim.images)
-    await press(hass, "button.local_prune_unused_images")
+    await press(hass, "button.environment_local_prune_unused_images")
     assert len(sim.images) == images - 1  # the new, unused image
-    await press(hass, "button.local_prune_unused_volumes")
+    await press(hass, "button.environment_local_prune_unused_volumes")
     await hass.async_block_till_done(wait_background_tasks=True)
     assert (1, anonymous) not in sim.volumes
     await poll(hass, entry)
     assert device_of(device_registry, f"volume_1_{anonymous}") is None
     assert device_of(device_registry, "volume_1_portainer_data") is not None
-    assert state(hass, "sensor.local_volume_disk_usage_reclaimable") == "3.0"  # portainer_data
+    assert (
+        state(hass, "sensor.environment_local_volume_disk_usage_reclaimable") == "3.0"
+    )  # portainer_data
 
 
 async def test_button_failure_is_translated(
@@ -215,10 +219,10 @@ async def test_button_failure_is_translated(
     """Docker refusing a kill is a translated error naming the container."""
     sim.set_fault("status", status=500, path=f"{DOCKER}/containers/")
     with pytest.raises(HomeAssistantError, match="Could not kill qbittorrent on portainer test"):
-        await press(hass, "button.qbittorrent_kill")
+        await press(hass, "button.container_qbittorrent_kill")
     sim.set_fault("status", status=500, path=f"{DOCKER}/images/prune")
     with pytest.raises(HomeAssistantError, match="Could not prune the images of local"):
-        await press(hass, "button.local_prune_unused_images")
+        await press(hass, "button.environment_local_prune_unused_images")
 
 
 # -- Docker facts and disk usage --------------------------------------------------------------
@@ -252,7 +256,7 @@ async def test_slow_disk_usage_does_not_hold_the_poll(
     sim.set_fault("hang", path=f"{DOCKER}/system/df")
     config_entry = mock_entry(sim, entry_id=ENTRY_ID)
     await setup_integration(hass, config_entry)
-    assert state(hass, "switch.jellyfin_running") == STATE_ON
+    assert state(hass, "switch.container_jellyfin_running") == STATE_ON
     await coordinator_of(config_entry).async_refresh()
     assert coordinator_of(config_entry).last_update_success
     assert coordinator_of(config_entry).data.endpoints["endpoint_1"].disk is None
@@ -301,7 +305,7 @@ async def test_recreate_container_action(
             DOMAIN, "recreate_container", {"device_id": device.id}, blocking=True
         )
         assert sim.container("watchtower").id != old_id
-    assert state(hass, "sensor.watchtower_state") == "running"
+    assert state(hass, "sensor.container_watchtower_state") == "running"
 
 
 async def test_actions_are_admin_only(
@@ -385,10 +389,10 @@ async def test_container_without_oci_labels_or_health_has_no_such_sensors(
     hass: HomeAssistant, entry: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
     """Health and image version/created exist only where the image provides them (as core)."""
-    assert entity_registry.async_get("sensor.jellyfin_health") is not None
-    assert entity_registry.async_get("sensor.jackett_health") is None
-    assert entity_registry.async_get("sensor.jackett_image_version") is None
-    assert entity_registry.async_get("sensor.qbittorrent_image_created") is not None
+    assert entity_registry.async_get("sensor.container_jellyfin_health") is not None
+    assert entity_registry.async_get("sensor.container_jackett_health") is None
+    assert entity_registry.async_get("sensor.container_jackett_image_version") is None
+    assert entity_registry.async_get("sensor.container_qbittorrent_image_created") is not None
 
 
 async def test_new_volume_and_new_service_after_a_disk_read(

@@ -82,22 +82,22 @@ async def test_new_image_in_the_registry_is_an_update_after_the_check_interval(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The registry answer is cached for 6 h; then the new digest shows, on both entities."""
-    assert state(hass, "update.jellyfin_image") == STATE_OFF
-    installed = attrs(hass, "update.jellyfin_image")["installed_version"]
+    assert state(hass, "update.container_jellyfin_image") == STATE_OFF
+    installed = attrs(hass, "update.container_jellyfin_image")["installed_version"]
     assert installed.startswith("sha256:")
     assert len(installed) == len("sha256:") + 12
     new = sim.publish_image(JELLYFIN)
     await later(hass, freezer, timedelta(hours=1))
-    assert state(hass, "update.jellyfin_image") == STATE_OFF  # cached: not asked again
+    assert state(hass, "update.container_jellyfin_image") == STATE_OFF  # cached: not asked again
     await later(hass, freezer, timedelta(hours=5, minutes=1))
-    assert state(hass, "update.jellyfin_image") == STATE_ON
-    attributes = attrs(hass, "update.jellyfin_image")
+    assert state(hass, "update.container_jellyfin_image") == STATE_ON
+    attributes = attrs(hass, "update.container_jellyfin_image")
     assert attributes["installed_version"] == installed
     assert attributes["latest_version"] == new[: len("sha256:") + 12]
     assert attributes["title"] == JELLYFIN
-    assert state(hass, "update.pandora_stack_images") == STATE_ON
-    assert attrs(hass, "update.pandora_stack_images")["release_summary"] == "jellyfin"
-    assert state(hass, "update.jackett_image") == STATE_OFF
+    assert state(hass, "update.stack_pandora_stack_images") == STATE_ON
+    assert attrs(hass, "update.stack_pandora_stack_images")["release_summary"] == "jellyfin"
+    assert state(hass, "update.container_jackett_image") == STATE_OFF
 
 
 async def test_any_matching_repo_digest_is_up_to_date(
@@ -114,9 +114,9 @@ async def test_any_matching_repo_digest_is_up_to_date(
     assert image.repo_digests[1].endswith(registry)
     config_entry = await _setup(hass, sim)
     await coordinator_of(config_entry).async_refresh()
-    assert state(hass, "update.jellyfin_image") == STATE_OFF
-    assert attrs(hass, "update.jellyfin_image")["installed_version"] == registry[:19]
-    assert state(hass, "update.pandora_stack_images") == STATE_OFF
+    assert state(hass, "update.container_jellyfin_image") == STATE_OFF
+    assert attrs(hass, "update.container_jellyfin_image")["installed_version"] == registry[:19]
+    assert state(hass, "update.stack_pandora_stack_images") == STATE_OFF
     session = async_get_clientsession(hass)
     core = Portainer(api_url=sim.url, api_key=sim.api_key, session=session, max_retries=0)
     status = await core.container_image_status(1, JELLYFIN, local_image=image.id)
@@ -132,7 +132,7 @@ async def test_container_on_an_old_image_of_a_moved_tag_is_outdated(
     coordinator = coordinator_of(entry)
     coordinator.fetcher.updates.invalidate(1, JACKETT)
     await coordinator.async_refresh()
-    assert state(hass, "update.jackett_image") == STATE_ON
+    assert state(hass, "update.container_jackett_image") == STATE_ON
 
 
 async def test_registry_that_refuses_claims_nothing(
@@ -144,8 +144,8 @@ async def test_registry_that_refuses_claims_nothing(
     config_entry = await _setup(hass, sim)
     await coordinator_of(config_entry).async_refresh()
     assert coordinator_of(config_entry).last_update_success
-    assert attrs(hass, "update.homemade_image")["latest_version"] is None
-    assert state(hass, "update.homemade_image") not in (STATE_ON, STATE_OFF)
+    assert attrs(hass, "update.container_homemade_image")["latest_version"] is None
+    assert state(hass, "update.container_homemade_image") not in (STATE_ON, STATE_OFF)
     sim.requests.clear()
     await later(hass, freezer, timedelta(minutes=10))
     assert sim.count(f"{DISTRIBUTION}homemade/app:dev/json") == 0
@@ -175,7 +175,7 @@ async def test_install_pulls_with_progress_and_recreates_keeping_everything(
 ) -> None:
     """in_progress and update_percentage while pulling; same settings, same device after."""
     await _outdated(hass, sim, entry, JELLYFIN)
-    assert state(hass, "update.jellyfin_image") == STATE_ON
+    assert state(hass, "update.container_jellyfin_image") == STATE_ON
     old = sim.container("jellyfin")
     old.extra_networks = ("proxy",)  # connected after creation: recreate reconnects it
     client = entry.runtime_data.client
@@ -186,13 +186,13 @@ async def test_install_pulls_with_progress_and_recreates_keeping_everything(
     @callback
     def listener(event: Event[Any]) -> None:
         new = event.data.get("new_state")
-        if new is not None and new.entity_id == "update.jellyfin_image":
+        if new is not None and new.entity_id == "update.container_jellyfin_image":
             progress.append(
                 (new.attributes.get("in_progress"), new.attributes.get("update_percentage"))
             )
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, listener)
-    await install(hass, "update.jellyfin_image")
+    await install(hass, "update.container_jellyfin_image")
     await hass.async_block_till_done()
 
     percentages = [p for busy, p in progress if busy and p is not None]
@@ -209,8 +209,8 @@ async def test_install_pulls_with_progress_and_recreates_keeping_everything(
     after = await client.async_container_details(1, new.id)
     assert after.image_reference == before.image_reference
     assert after.image_id != before.image_id
-    assert state(hass, "update.jellyfin_image") == STATE_OFF
-    assert state(hass, "sensor.jellyfin_state") == "running"
+    assert state(hass, "update.container_jellyfin_image") == STATE_OFF
+    assert state(hass, "sensor.container_jellyfin_state") == "running"
     again = device_of(device_registry, "container_1_pandora/jellyfin")
     assert device is not None
     assert again is not None
@@ -228,11 +228,11 @@ async def test_failed_recreate_leaves_the_old_container_running(
     old_id = sim.container("jellyfin").id
     sim.fail_recreate = "create container error: Conflict. The container name is in use"
     with pytest.raises(HomeAssistantError, match="Could not update jellyfin on portainer test"):
-        await install(hass, "update.jellyfin_image")
+        await install(hass, "update.container_jellyfin_image")
     assert sim.container("jellyfin").id == old_id
     assert sim.container("jellyfin").state == "running"
-    assert attrs(hass, "update.jellyfin_image")["in_progress"] is False
-    assert state(hass, "update.jellyfin_image") == STATE_ON
+    assert attrs(hass, "update.container_jellyfin_image")["in_progress"] is False
+    assert state(hass, "update.container_jellyfin_image") == STATE_ON
 
 
 async def test_failed_pull_touches_nothing(
@@ -244,11 +244,11 @@ async def test_failed_pull_touches_nothing(
     sim.fail_pull = "write /var/lib/docker/tmp/GetImageBlob: no space left on device"
     sim.requests.clear()
     with pytest.raises(HomeAssistantError, match="the old container keeps running"):
-        await install(hass, "update.jellyfin_image")
+        await install(hass, "update.container_jellyfin_image")
     assert sim.container("jellyfin") is old
     assert old.state == "running"
     assert sim.count("/api/endpoints/1/docker/images/create", "POST") == 1
-    assert attrs(hass, "update.jellyfin_image")["update_percentage"] is None
+    assert attrs(hass, "update.container_jellyfin_image")["update_percentage"] is None
 
 
 async def test_stack_update_entity_redeploys_the_whole_stack(
@@ -256,17 +256,19 @@ async def test_stack_update_entity_redeploys_the_whole_stack(
 ) -> None:
     """One entity for the stack: outdated when any service is; install updates them all."""
     await _outdated(hass, sim, entry, JELLYFIN, JACKETT)
-    assert state(hass, "update.pandora_stack_images") == STATE_ON
-    assert attrs(hass, "update.pandora_stack_images")["release_summary"] == "jackett, jellyfin"
+    assert state(hass, "update.stack_pandora_stack_images") == STATE_ON
+    assert (
+        attrs(hass, "update.stack_pandora_stack_images")["release_summary"] == "jackett, jellyfin"
+    )
     ids = {name: sim.container(name).id for name in ("jackett", "jellyfin", "cloudcmd")}
     sim.requests.clear()
-    await install(hass, "update.pandora_stack_images")
+    await install(hass, "update.stack_pandora_stack_images")
     assert [r.path for r in sim.requests if r.method == "PUT"] == ["/api/stacks/1"]
     assert sim.container("jackett").id != ids["jackett"]
     assert sim.container("jellyfin").id != ids["jellyfin"]
     assert sim.container("cloudcmd").id == ids["cloudcmd"]  # unchanged image: kept
-    assert state(hass, "update.pandora_stack_images") == STATE_OFF
-    assert state(hass, "update.jellyfin_image") == STATE_OFF
+    assert state(hass, "update.stack_pandora_stack_images") == STATE_OFF
+    assert state(hass, "update.container_jellyfin_image") == STATE_OFF
 
 
 async def test_stack_with_a_private_image_still_reports_the_others(
@@ -278,9 +280,9 @@ async def test_stack_with_a_private_image_still_reports_the_others(
     sim.publish_image(JACKETT)
     config_entry = await _setup(hass, sim)
     await coordinator_of(config_entry).async_refresh()
-    assert attrs(hass, "update.own_image")["latest_version"] is None
-    assert state(hass, "update.pandora_stack_images") == STATE_ON
-    assert attrs(hass, "update.pandora_stack_images")["release_summary"] == "jackett"
+    assert attrs(hass, "update.container_own_image")["latest_version"] is None
+    assert state(hass, "update.stack_pandora_stack_images") == STATE_ON
+    assert attrs(hass, "update.stack_pandora_stack_images")["release_summary"] == "jackett"
 
 
 async def test_stack_update_refused_names_the_right(
@@ -290,7 +292,7 @@ async def test_stack_update_refused_names_the_right(
     await _outdated(hass, sim, entry, JELLYFIN)
     sim.deny()
     with pytest.raises(HomeAssistantError, match=r"stack management"):
-        await install(hass, "update.pandora_stack_images")
+        await install(hass, "update.stack_pandora_stack_images")
     assert hass.config_entries.flow.async_progress() == []
 
 
@@ -330,7 +332,7 @@ async def test_pull_that_cannot_reach_docker_touches_nothing(
     sim.set_fault("status", status=502, path="/api/endpoints/1/docker/images/create")
     sim.requests.clear()
     with pytest.raises(HomeAssistantError, match="Could not update jellyfin"):
-        await install(hass, "update.jellyfin_image")
+        await install(hass, "update.container_jellyfin_image")
     assert sim.count("/api/docker/1/containers/") == 0
     assert sim.container("jellyfin") is old
-    assert attrs(hass, "update.jellyfin_image")["in_progress"] is False
+    assert attrs(hass, "update.container_jellyfin_image")["in_progress"] is False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
@@ -17,31 +16,8 @@ from custom_components.pandora_box.upstreams.qbittorrent.tracker import (
 )
 from simulators.qbittorrent import QBittorrentSimulator
 
-from ...helpers import mock_entry, setup_integration
-
-FLAVOURS = {
-    "4.5": ("v4.5.2", "2.8.19"),
-    "5.0": ("v5.0.4", "2.11.2"),
-    "5.2": ("v5.2.3", "2.15.1"),
-}
 HASH = "c12fe1c06bba254a9dc9f519b335aa7c1367a88a"
 MAGNET = f"magnet:?xt=urn:btih:{HASH}&dn=The.Office.S01.720p.WEB-DL"
-
-
-@pytest.fixture(params=list(FLAVOURS))
-async def sim(request: pytest.FixtureRequest) -> AsyncIterator[QBittorrentSimulator]:
-    version, webapi = FLAVOURS[request.param]
-    simulator = QBittorrentSimulator(version=version, webapi_version=webapi)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-async def entry(hass: HomeAssistant, sim: QBittorrentSimulator) -> MockConfigEntry:
-    config_entry = mock_entry(sim)
-    await setup_integration(hass, config_entry)
-    return config_entry
 
 
 async def call(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -31,24 +30,9 @@ from simulators.qbittorrent import QBittorrentSimulator
 
 from ...helpers import mock_entry, setup_integration, state_of
 
-FLAVOURS = {
-    "4.5": ("v4.5.2", "2.8.19"),
-    "5.0": ("v5.0.4", "2.11.2"),
-    "5.2": ("v5.2.3", "2.15.1"),
-}
 HASH = "c12fe1c06bba254a9dc9f519b335aa7c1367a88a"
 MAGNET = f"magnet:?xt=urn:btih:{HASH}&dn=The.Office.S01.720p.WEB-DL"
 PREFIX = "sensor.qbittorrent_test"
-
-
-@pytest.fixture(params=list(FLAVOURS))
-async def sim(request: pytest.FixtureRequest) -> AsyncIterator[QBittorrentSimulator]:
-    """A simulator of each flavour."""
-    version, webapi = FLAVOURS[request.param]
-    simulator = QBittorrentSimulator(version=version, webapi_version=webapi)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
 
 
 def coordinator_of(entry: MockConfigEntry) -> QBittorrentCoordinator:
@@ -96,7 +80,7 @@ async def test_entities_show_the_state(hass: HomeAssistant, sim: QBittorrentSimu
     assert value(hass, f"{PREFIX}_torrents_with_errors") == "0"
     assert value(hass, f"{PREFIX}_active_torrents") == "3"
     assert value(hass, f"{PREFIX}_all_torrents") == "5"
-    assert value(hass, f"{PREFIX}_connection_status") == "connected"
+    assert value(hass, f"{PREFIX}_bittorrent_network") == "connected"
     speed = hass.states.get(f"{PREFIX}_download_speed")
     assert speed is not None
     assert speed.attributes["unit_of_measurement"] == "MiB/s"

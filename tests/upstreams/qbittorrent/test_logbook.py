@@ -56,7 +56,8 @@ def test_every_torrent_event_is_described() -> None:
 
 
 def test_human_size() -> None:
-    assert human_size(0) == "0 B"
+    assert human_size(0) is None  # a magnet without metadata yet: no size to show
+    assert human_size(1) == "1 B"
     assert human_size(1023) == "1023 B"
     assert human_size(1536) == "1.5 KB"
     assert human_size(6 * GIB + 128 * 1024**2) == "6.1 GB"
@@ -139,3 +140,59 @@ async def test_logbook_shows_torrent_events(
             "pandora_box",
         ),
     ]
+
+
+MAGNET_HASH = "c9e15763f722f23e98a29decdfae341b98d53056"
+MAGNET = f"magnet:?xt=urn:btih:{MAGNET_HASH}&dn=Oppenheimer.2023.2160p"
+
+
+async def test_magnet_added_names_its_real_size_and_the_entity_line_names_it(
+    recorder_mock: Any, hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator
+) -> None:
+    """A magnet's *added* waits for its metadata; the event entity's line carries its text."""
+    assert await async_setup_component(hass, "logbook", {})
+    await setup_integration(hass, mock_entry(qbittorrent_sim))
+    added = async_capture_events(hass, EVENT_TORRENT_ADDED)
+    start = dt_util.utcnow()
+    await hass.services.async_call(
+        "pandora_box", "add_torrent", {"url": MAGNET}, blocking=True, return_response=True
+    )
+    await _poll(hass)
+    assert qbittorrent_sim.torrents[MAGNET_HASH]["size"] == 0  # still fetching metadata
+    assert added == []  # nothing to say about its size yet
+    qbittorrent_sim.advance(5)  # the metadata arrives
+    await _poll(hass)
+    assert [event.data["hash"] for event in added] == [MAGNET_HASH]
+    size = added[0].data["size"]
+    assert size > 0
+    message = describe_torrent_added(hass, added[0])["message"]
+    assert message == f"added Oppenheimer.2023.2160p ({human_size(size)})"
+
+    await async_wait_recording_done(hass)
+    processor = EventProcessor(
+        hass, BUS_EVENTS, entity_ids=["event.qbittorrent_test_torrents"], context_id=None
+    )
+    rows = await hass.async_add_executor_job(processor.get_events, start, dt_util.utcnow())
+    lines = [row for row in rows if row.get("entity_id") == "event.qbittorrent_test_torrents"]
+    assert len(lines) == 1  # one added torrent, one line
+    assert lines[0]["context_message"] == message
+    assert lines[0]["context_name"] == "qbittorrent test"
+
+
+async def test_magnet_removed_before_its_metadata_is_announced_then_removed(
+    hass: HomeAssistant, qbittorrent_sim: QBittorrentSimulator
+) -> None:
+    """Removed while it waits for metadata: *added*, then *removed*, no size shown."""
+    await setup_integration(hass, mock_entry(qbittorrent_sim))
+    captured = [async_capture_events(hass, event_type) for event_type in BUS_EVENTS]
+    await hass.services.async_call(
+        "pandora_box", "add_torrent", {"url": MAGNET}, blocking=True, return_response=True
+    )
+    await _poll(hass)
+    qbittorrent_sim.remove_torrent(MAGNET_HASH)
+    await _poll(hass)
+    events = sorted((event.time_fired, event.event_type) for events in captured for event in events)
+    assert [event_type for _, event_type in events] == [EVENT_TORRENT_ADDED, EVENT_TORRENT_REMOVED]
+    assert describe_torrent_removed(hass, captured[2][0])["message"] == (
+        "removed Oppenheimer.2023.2160p"
+    )

@@ -1,6 +1,7 @@
 """Jellyfin, the media server: library and session sensors, the scan, latest items.
 
-``coordinator.py`` polls (faster while a library scan runs); ``model.py``
+``coordinator.py`` polls (faster while a library scan runs); ``library.py``
+shows the library in the media browser and to the media players; ``model.py``
 reads one poll and shapes it for entities and media cards; ``actions.py``
 holds ``refresh_library``, which the button presses too.  One file per
 platform: ``sensor.py``, ``binary_sensor.py``, ``button.py``.
@@ -16,6 +17,7 @@ from ..base import Upstream, api_key_client
 from . import binary_sensor, button, sensor
 from .actions import async_register_jellyfin_actions
 from .coordinator import JellyfinCoordinator
+from .library import LIBRARY
 
 UPSTREAM = Upstream(
     kind=Kind.JELLYFIN,
@@ -33,6 +35,7 @@ UPSTREAM = Upstream(
     register_actions=async_register_jellyfin_actions,
     min_version="10.9",
     redact=frozenset({"X-Emby-Token", "X-MediaBrowser-Token"}),
+    media=LIBRARY,
 )
 
 __all__ = ["UPSTREAM"]

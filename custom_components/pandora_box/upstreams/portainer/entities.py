@@ -35,6 +35,7 @@ from ...const import DOMAIN
 from ...coordinator import PandoraConfigEntry, coordinator_of
 from ...entity import PandoraEntity, SetupFn, child_device_info
 from ...helpers import upstream_errors
+from ...naming import child_device_name
 from .coordinator import PortainerCoordinator
 from .model import (
     PortainerContainerData,
@@ -59,6 +60,15 @@ def device_identifier(entry_id: str, key: str) -> tuple[str, str]:
     return (DOMAIN, f"{entry_id}_{key}")
 
 
+def portainer_page(coordinator: PortainerCoordinator, fragment: str) -> str:
+    """The address of a page of Portainer's web UI (``#!/1/docker/dashboard``).
+
+    The base URL of a Portainer at the server's root ends in ``/``; the page
+    is joined with exactly one slash.
+    """
+    return f"{str(coordinator.client.base_url).rstrip('/')}/#!/{fragment}"
+
+
 def endpoint_device(coordinator: PortainerCoordinator, data: PortainerEndpointData) -> DeviceInfo:
     """Device of an environment, under the entry's service device."""
     entry_id = coordinator.config_entry.entry_id
@@ -69,16 +79,21 @@ def endpoint_device(coordinator: PortainerCoordinator, data: PortainerEndpointDa
         (DOMAIN, entry_id),
         DeviceInfo(
             identifiers={device_identifier(entry_id, data.key)},
-            name=endpoint.name,
+            name=child_device_name("environment", endpoint.name),
             manufacturer="Portainer.io",
             model=ENDPOINT_MODELS.get(endpoint.type or 0, "Environment"),
-            configuration_url=f"{coordinator.client.base_url}/#!/{endpoint.id}/docker/dashboard",
+            configuration_url=portainer_page(coordinator, f"{endpoint.id}/docker/dashboard"),
         ),
     )
 
 
 def container_device(coordinator: PortainerCoordinator, data: PortainerContainerData) -> DeviceInfo:
-    """Device of a container, under its environment's device."""
+    """Device of a container, under its environment's device.
+
+    Its *Visit* link opens the container's page by name: Portainer's page
+    reads the container through Docker's ``/containers/{id}/json``, which
+    takes an id or a name, and a name outlives a recreate (a new id).
+    """
     entry_id = coordinator.config_entry.entry_id
     return child_device_info(
         coordinator.hass,
@@ -86,9 +101,12 @@ def container_device(coordinator: PortainerCoordinator, data: PortainerContainer
         device_identifier(entry_id, endpoint_key(data.endpoint_id)),
         DeviceInfo(
             identifiers={device_identifier(entry_id, data.key)},
-            name=data.name,
+            name=child_device_name("container", data.name),
             manufacturer="Docker",
             model="Container",
+            configuration_url=portainer_page(
+                coordinator, f"{data.endpoint_id}/docker/containers/{data.name}"
+            ),
         ),
     )
 
@@ -103,12 +121,13 @@ def stack_device(coordinator: PortainerCoordinator, data: PortainerStackData) ->
         device_identifier(entry_id, endpoint_key(stack.endpoint_id)),
         DeviceInfo(
             identifiers={device_identifier(entry_id, data.key)},
-            name=stack.name,
+            name=child_device_name("stack", stack.name),
             manufacturer="Portainer.io",
             model=STACK_MODELS.get(stack.type or 0, "Stack"),
-            configuration_url=(
-                f"{coordinator.client.base_url}/#!/{stack.endpoint_id}/docker/stacks/{stack.name}"
-                f"?id={stack.id}&type={stack.type}&regular=true"
+            configuration_url=portainer_page(
+                coordinator,
+                f"{stack.endpoint_id}/docker/stacks/{stack.name}"
+                f"?id={stack.id}&type={stack.type}&regular=true",
             ),
         ),
     )
@@ -123,12 +142,11 @@ def volume_device(coordinator: PortainerCoordinator, data: PortainerVolumeData) 
         device_identifier(entry_id, endpoint_key(data.endpoint_id)),
         DeviceInfo(
             identifiers={device_identifier(entry_id, data.key)},
-            name=data.volume.name,
+            name=child_device_name("volume", data.volume.name),
             manufacturer="Docker",
             model="Volume",
-            configuration_url=(
-                f"{coordinator.client.base_url}/#!/{data.endpoint_id}/docker/volumes/"
-                f"{data.volume.name}"
+            configuration_url=portainer_page(
+                coordinator, f"{data.endpoint_id}/docker/volumes/{data.volume.name}"
             ),
         ),
     )

@@ -5,7 +5,8 @@ they add up to (and the Store of known torrents that makes the torrent events
 survive a restart); ``entities.py`` holds the per-torrent devices the sensors
 use; ``actions.py`` the actions the buttons, the switch and ``download_media``
 call too; ``options.py`` the options flow, downloads and the library included.
-One file per platform: ``sensor.py``, ``switch.py``, ``button.py``, ``event.py``.
+One file per platform: ``sensor.py``, ``switch.py``, ``button.py``, ``event.py``,
+``number.py``.
 
 What other rooms use of it is exported below; nothing else is.
 """
@@ -23,7 +24,7 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from ...api.qbittorrent import QBittorrentClient
 from ...const import Kind
 from ..base import ClientHandle, Upstream
-from . import button, event, sensor, switch
+from . import button, event, number, sensor, switch
 from .actions import async_add_torrent, async_register_qbittorrent_actions
 from .coordinator import QBittorrentCoordinator
 from .options import (
@@ -78,6 +79,7 @@ UPSTREAM = Upstream(
     platforms={
         Platform.BUTTON: button.async_setup_entities,
         Platform.EVENT: event.async_setup_entities,
+        Platform.NUMBER: number.async_setup_entities,
         Platform.SENSOR: sensor.async_setup_entities,
         Platform.SWITCH: switch.async_setup_entities,
     },

@@ -13,6 +13,7 @@ magnet of a torrent that is already there) is a translated
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import math
 import re
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -29,10 +30,10 @@ import homeassistant.helpers.config_validation as cv
 import probatio as vol
 
 from ...api.magnet import info_hash_from_magnet, is_magnet
-from ...api.qbittorrent import NotAddedError
+from ...api.qbittorrent import MAX_SPEED_LIMIT, NotAddedError
 from ...const import DOMAIN, Kind
 from ...coordinator import PandoraConfigEntry, coordinator_of
-from ...helpers import EntryResolver, upstream_errors
+from ...helpers import EntryResolver, invalid, upstream_errors
 from .coordinator import QBittorrentCoordinator
 from .tracker import FILTERS, matches, torrent_response
 
@@ -165,6 +166,24 @@ async def async_set_alt_speed(entry: PandoraConfigEntry, on: bool) -> None:
     async with upstream_errors(coordinator.hass, entry):
         if await coordinator.client.async_get_alt_speed_mode() != on:
             await coordinator.client.async_toggle_alt_speed()
+    await _async_refresh(entry)
+
+
+async def async_set_speed_limit(entry: PandoraConfigEntry, key: str, kib_per_s: float) -> None:
+    """Set one of the four speed limits (``SPEED_LIMIT_KEYS``) in KiB/s; 0 is unlimited.
+
+    Home Assistant's number platform already refused values outside the
+    entity's range; what is left is a value that is not a whole number (or
+    not a number at all), which qBittorrent would silently round or read as 0.
+    """
+    if not math.isfinite(kib_per_s) or kib_per_s != int(kib_per_s) or kib_per_s < 0:
+        raise invalid("invalid_speed_limit", value=str(kib_per_s))
+    if int(kib_per_s) * 1024 > MAX_SPEED_LIMIT:
+        raise invalid("invalid_speed_limit", value=str(kib_per_s))
+    coordinator = coordinator_of(entry, QBittorrentCoordinator)
+    async with upstream_errors(coordinator.hass, entry):
+        await coordinator.client.async_set_speed_limits(**{key: int(kib_per_s) * 1024})
+        await coordinator.async_read_limits()  # what qBittorrent kept, not what we sent
     await _async_refresh(entry)
 
 

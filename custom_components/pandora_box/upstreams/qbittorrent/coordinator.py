@@ -6,7 +6,7 @@ from typing import override
 
 from homeassistant.core import HomeAssistant
 
-from ...api.qbittorrent import QBittorrentClient
+from ...api.qbittorrent import QBittorrentClient, SpeedLimits
 from ...coordinator import PandoraConfigEntry, PandoraCoordinator, entry_client
 from .tracker import (
     FAST_INTERVAL,
@@ -20,6 +20,14 @@ from .tracker import (
 
 AFTER_CHANGE_FAST_S = 15.0
 """Seconds of fast polling after an action, so its effect shows within one fast poll."""
+LIMITS_MAX_AGE_S = 300.0
+"""Seconds after which the speed limits are read from the preferences again.
+
+``sync/maindata`` reports only the pair of limits in force (global, or the
+alternative ones while they are on), and every poll takes those from it; the
+other pair changes only when someone edits the WebUI's options, so reading
+``app/preferences`` (some 200 keys) every few minutes is enough.
+"""
 
 
 class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
@@ -42,6 +50,8 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         self.tracker = TorrentTracker(hass, entry.entry_id)
         self.options = TorrentOptions.from_options(entry.options)
         self._fast_until = 0.0
+        self._limits: SpeedLimits | None = None
+        self._limits_read_at = 0.0
 
     def keep_fast_after_change(self) -> None:
         """Poll fast for a while after an action changed something.
@@ -52,6 +62,12 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         this an idle qBittorrent would show it a whole slow interval late.
         """
         self._fast_until = self.hass.loop.time() + AFTER_CHANGE_FAST_S
+
+    async def async_read_limits(self) -> SpeedLimits:
+        """Read the four speed limits from the preferences now (after a change, when stale)."""
+        self._limits = await self.client.async_speed_limits()
+        self._limits_read_at = self.hass.loop.time()
+        return self._limits
 
     @override
     async def _async_setup(self) -> None:
@@ -67,12 +83,16 @@ class QBittorrentCoordinator(PandoraCoordinator[QBittorrentData]):
         counts, server = sync.counts(), sync.server()
         fast = busy(counts, server) or self.hass.loop.time() < self._fast_until
         self.update_interval = FAST_INTERVAL if fast else SLOW_INTERVAL
+        limits = self._limits
+        if limits is None or self.hass.loop.time() - self._limits_read_at > LIMITS_MAX_AGE_S:
+            limits = await self.async_read_limits()
         options = self.options
         return QBittorrentData(
             server=server,
             counts=counts,
             torrents=dict(sync.torrents()),
             recent=most_recent(sync, options.torrent_count) if options.torrent_entities else (),
+            limits=limits.with_active(server),
         )
 
     @override

@@ -23,6 +23,7 @@ from ...api.qbittorrent import Torrent
 from ...const import DOMAIN
 from ...coordinator import PandoraConfigEntry
 from ...entity import child_device_info
+from ...naming import child_device_name
 from .coordinator import QBittorrentCoordinator
 
 STATE_KEYS: Final = {
@@ -72,7 +73,9 @@ def torrent_device_info(coordinator: QBittorrentCoordinator, torrent_hash: str) 
         (DOMAIN, entry_id),
         DeviceInfo(
             identifiers={torrent_identifier(entry_id, torrent_hash)},
-            name=torrent.name if torrent is not None else torrent_hash,
+            name=child_device_name(
+                "torrent", torrent.name if torrent is not None else torrent_hash
+            ),
             manufacturer="qBittorrent project",
             model="Torrent",
             entry_type=dr.DeviceEntryType.SERVICE,

@@ -41,10 +41,17 @@ class PandoraQBittorrentEventEntity(PandoraEntity[QBittorrentCoordinator], Event
 
     @callback
     def _async_handle(self, event: Event[dict[str, Any]]) -> None:
-        """Show one torrent event."""
+        """Show one torrent event, in the bus event's context.
+
+        The shared context links the entity's logbook line to the bus event's
+        description, so the line names the torrent and its size ("triggered
+        by qBittorrent (host) added Dune (8.2 GB) in movies") where the
+        frontend alone could only say "detected an event".
+        """
         event_type = str(event.event_type).removeprefix(f"{DOMAIN}_")
         attributes = {k: v for k, v in event.data.items() if k != ATTR_ENTRY_ID}
         self._trigger_event(event_type, attributes)
+        self.async_set_context(event.context)
         self.async_write_ha_state()
 
 

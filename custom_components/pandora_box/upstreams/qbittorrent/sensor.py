@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, Final, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -27,7 +27,10 @@ from .entities import (
     state_key,
     torrent_device_info,
 )
-from .tracker import QBittorrentData
+from .tracker import QBittorrentData, matches, torrent_response
+
+LISTED_DOWNLOADS: Final = 25
+"""How many downloading torrents the ``torrents`` attribute lists (the newest)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +38,14 @@ class PandoraQBittorrentSensorEntityDescription(SensorEntityDescription):
     """A sensor of a whole qBittorrent (speeds, counts, disk, connection)."""
 
     value_fn: Callable[[QBittorrentData], StateType]
+    attrs_fn: Callable[[QBittorrentData], dict[str, Any]] | None = None
+
+
+def downloads_attributes(data: QBittorrentData) -> dict[str, Any]:
+    """The downloading torrents, newest first, as ``get_torrents`` answers them (for cards)."""
+    downloading = [t for t in data.torrents.values() if matches(t, "downloading")]
+    downloading.sort(key=lambda t: (t.added_on or 0, t.hash), reverse=True)
+    return {"torrents": [torrent_response(t) for t in downloading[:LISTED_DOWNLOADS]]}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,12 +55,15 @@ class PandoraTorrentSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[Torrent], StateType]
 
 
-def _count(name: str) -> PandoraQBittorrentSensorEntityDescription:
+def _count(
+    name: str, attrs_fn: Callable[[QBittorrentData], dict[str, Any]] | None = None
+) -> PandoraQBittorrentSensorEntityDescription:
     return PandoraQBittorrentSensorEntityDescription(
         key=f"{name}_torrents",
         translation_key=f"{name}_torrents",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: int(getattr(data.counts, name)),
+        attrs_fn=attrs_fn,
     )
 
 
@@ -74,7 +88,7 @@ QBITTORRENT_SENSORS: tuple[PandoraQBittorrentSensorEntityDescription, ...] = (
         suggested_display_precision=2,
         value_fn=lambda data: data.server.up_info_speed,
     ),
-    _count("downloading"),
+    _count("downloading", downloads_attributes),
     _count("seeding"),
     _count("paused"),
     _count("errored"),
@@ -147,12 +161,22 @@ class PandoraQBittorrentSensor(PandoraEntity[QBittorrentCoordinator], SensorEnti
     """A sensor of a whole qBittorrent."""
 
     entity_description: PandoraQBittorrentSensorEntityDescription
+    # The list of downloads changes every poll; history needs only the count.
+    _unrecorded_attributes = frozenset({"torrents"})
 
     @property
     @override
     def native_value(self) -> StateType:
         """The value from the last poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The downloads list of the downloading sensor; none on the others."""
+        if (attrs_fn := self.entity_description.attrs_fn) is None:
+            return None
+        return attrs_fn(self.coordinator.data)
 
 
 class PandoraTorrentSensor(PandoraEntity[QBittorrentCoordinator], SensorEntity):

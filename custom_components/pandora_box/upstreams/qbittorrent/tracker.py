@@ -12,6 +12,11 @@ The coordinator (``coordinator.py``, ``QBittorrentCoordinator``) polls
   install fires nothing (existing torrents are not news); after a restart
   the stored torrents seed the state, so whatever was added, completed or
   removed while Home Assistant was stopped fires once on the first poll.
+  A magnet without metadata yet has no size (qBittorrent lists it with
+  ``size`` 0 in ``metaDL``): while it fetches, its *added* waits until a
+  poll shows its size, at most :data:`METADATA_WAIT`, so the event and the
+  logbook say how big it is; removed before, it fires *added* and *removed*
+  in turn.  A magnet added stopped fetches nothing and fires at once.
 * the polling interval: :data:`FAST_INTERVAL` while anything downloads or
   checks (or data comes in), :data:`SLOW_INTERVAL` when idle; fixed by the
   integration, never a user option.
@@ -25,7 +30,7 @@ The coordinator (``coordinator.py``, ``QBittorrentCoordinator``) polls
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import heapq
 from typing import Any, Final
@@ -33,7 +38,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from ...api.qbittorrent import ServerState, Torrent
+from ...api.qbittorrent import ServerState, SpeedLimits, Torrent
 from ...api.qbittorrent_sync import (
     DOWNLOADING_STATES,
     SEEDING_STATES,
@@ -54,6 +59,11 @@ EVENT_TORRENT_REMOVED: Final = f"{DOMAIN}_torrent_removed"
 EVENT_TYPES: Final = ("torrent_added", "torrent_completed", "torrent_removed")
 """Event types of the event entity (the bus events without the domain prefix)."""
 BUS_EVENTS: Final = (EVENT_TORRENT_ADDED, EVENT_TORRENT_COMPLETED, EVENT_TORRENT_REMOVED)
+
+METADATA_STATES: Final = frozenset({"metaDL", "forcedMetaDL"})
+"""States of a magnet that fetches its metadata (a stopped one fetches nothing: no wait)."""
+METADATA_WAIT: Final = 60.0
+"""Seconds an *added* event waits for a magnet's metadata (its size) before it fires anyway."""
 
 ATTR_ENTRY_ID: Final = "entry_id"
 ATTR_HASH: Final = "hash"
@@ -97,6 +107,8 @@ class QBittorrentData:
     """Every torrent by hash."""
     recent: tuple[str, ...] = ()
     """The most recently active torrents that get their own entities (option), newest first."""
+    limits: SpeedLimits = field(default_factory=SpeedLimits)
+    """The global and alternative speed limits (the pair in force as of this poll)."""
 
 
 def busy(counts: TorrentCounts, server: ServerState) -> bool:
@@ -131,6 +143,11 @@ def event_data(entry_id: str, torrent: Torrent) -> dict[str, Any]:
     }
 
 
+def _fetching(torrent: Torrent) -> bool:
+    """Whether qBittorrent is still fetching the torrent's metadata (so its size is unknown)."""
+    return not torrent.size and torrent.state in METADATA_STATES
+
+
 class TorrentTracker:
     """The merged state of one entry's qBittorrent, its Store of known torrents, its events."""
 
@@ -144,6 +161,8 @@ class TorrentTracker:
         )
         self._fresh = True  # nothing stored: the first poll is the baseline
         self._synced = False  # a poll succeeded since loading
+        self._sizeless: dict[str, float] = {}
+        """Added torrents whose *added* waits for their size: hash → when first seen."""
 
     async def async_load(self) -> None:
         """Seed the state with the torrents known before Home Assistant stopped."""
@@ -163,12 +182,24 @@ class TorrentTracker:
             return
         fire = self.hass.bus.async_fire
         torrents = self.sync.torrents()
+        now = self.hass.loop.time()
+        self._sizeless.update((h, now) for h in changes.added if _fetching(torrents[h]))
         for torrent_hash in changes.added:
-            fire(EVENT_TORRENT_ADDED, event_data(self.entry_id, torrents[torrent_hash]))
+            if torrent_hash not in self._sizeless:
+                fire(EVENT_TORRENT_ADDED, event_data(self.entry_id, torrents[torrent_hash]))
+        for torrent_hash, seen in list(self._sizeless.items()):
+            torrent = torrents.get(torrent_hash)
+            if torrent is None:
+                continue  # removed: announced below, before its removal
+            if not _fetching(torrent) or now - seen >= METADATA_WAIT:
+                del self._sizeless[torrent_hash]
+                fire(EVENT_TORRENT_ADDED, event_data(self.entry_id, torrent))
         for torrent_hash in changes.completed:
             fire(EVENT_TORRENT_COMPLETED, event_data(self.entry_id, torrents[torrent_hash]))
         for torrent_hash, fields in changes.removed.items():
             gone = Torrent.from_api(torrent_hash, fields)
+            if self._sizeless.pop(torrent_hash, None) is not None:
+                fire(EVENT_TORRENT_ADDED, event_data(self.entry_id, gone))
             fire(EVENT_TORRENT_REMOVED, event_data(self.entry_id, gone))
         if changes.added or changes.completed or changes.removed or changes.full_update:
             self._save()

@@ -1,0 +1,1 @@
+"""Tests of the dashboard card: its resource, its poster view."""
