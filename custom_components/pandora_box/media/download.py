@@ -19,8 +19,9 @@ The steps, each a reason to stop with an answer rather than an error:
    Reloaded``).  A show's ``season`` asks for that season as a season pack
    (``Title S02``; single episodes are dropped).
    ``ranking.rank_with_rejections`` applies the Jackett entry's preferences
-   (``quality`` puts a resolution first).  Nothing found (``no_release``) or nothing good enough (the ranking's main rejection,
-   e.g. ``too_few_seeders``): stop.
+   (``quality`` puts a resolution first).  Nothing found (``no_release``)
+   or nothing good enough (the ranking's main rejection, e.g.
+   ``too_few_seeders``): stop.
 4. **qBittorrent** gets the best release (magnet, else Jackett's link) in
    the ``category`` of the call, else the qBittorrent entry's
    ``movie_category``/``tv_category`` option, else ``movies``/``tv``, tagged

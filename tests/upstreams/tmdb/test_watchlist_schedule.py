@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.logbook import DESCRIBERS, describe_watchlist_grabbed
 from custom_components.pandora_box.media import download
+from custom_components.pandora_box.upstreams.qbittorrent import async_add_torrent as real_add
 from custom_components.pandora_box.upstreams.tmdb.watchlist import (
     EVENT_MEDIA_READY,
     EVENT_WATCHLIST_GRABBED,
@@ -344,14 +345,13 @@ async def test_the_intent_is_on_disk_before_the_add(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen: list[str] = []
-    real = download.async_add_torrent
 
     async def add_torrent(*args: Any, **kwargs: Any) -> dict[str, Any]:
         (stored,) = hass_storage[store_key(TMDB_ENTRY_ID)]["data"]["items"]
         seen.append(stored["phase"])
-        return await real(*args, **kwargs)
+        return await real_add(*args, **kwargs)
 
-    monkeypatch.setattr(download, "async_add_torrent", add_torrent)
+    monkeypatch.setattr(f"{download.__name__}.async_add_torrent", add_torrent)
     await add(hass, query="Oppenheimer")
     await tick(hass, freezer)
     assert seen == ["grabbing"]
