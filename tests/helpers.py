@@ -35,7 +35,9 @@ def manifest_entry_data(kind: str, manifest: dict[str, Any]) -> dict[str, Any]:
     """Config-entry data (kind included) for ``kind``'s ``manifest``, as the flow stores it."""
     data: dict[str, Any] = {CONF_KIND: kind}
     for field in fields_of(Kind(kind)):
-        data[field] = manifest.get(field, field_default(Kind(kind), field))
+        default = field_default(Kind(kind), field)
+        if field in manifest or default is not None:  # an unused alternative stays out
+            data[field] = manifest.get(field, default)
     return data
 
 

@@ -406,7 +406,11 @@ async def _restore(hass: HomeAssistant, entry: MockConfigEntry, saved: tuple[Any
 
 def _assert_typed(kind: str, data: Mapping[str, Any]) -> None:
     """Stored config data: text fields are tidy strings, ``verify_ssl`` a bool."""
+    alternatives = _alternative_fields(kind)
     for field in fields_of(Kind(kind)):
+        if field not in data:
+            assert field in alternatives, (field, data)  # only an unused alternative is left out
+            continue
         value = data[field]
         if field == CONF_VERIFY_SSL:
             assert isinstance(value, bool), (field, value)
@@ -455,6 +459,29 @@ def _damage(
         user_input[field] = data.draw(st.one_of(values(field), WRONG_TYPES), label=field)
 
 
+def _alternative_fields(kind: str) -> frozenset[str]:
+    """The credential fields of ``kind`` that belong to one of its alternatives (qBittorrent)."""
+    return frozenset(f for c in UPSTREAMS[Kind(kind)].credential_choices for f in c)
+
+
+def _certainly_bad_for(
+    kind: str, base: Mapping[str, Any], values: Callable[[str], st.SearchStrategy[Any]]
+) -> Callable[[str], st.SearchStrategy[Any]]:
+    """``values``, except that a blank field of an alternative ``base`` does not use is fine.
+
+    qBittorrent takes a password or an API key: an empty API key next to a
+    good password is no error, it is the other alternative left unused.
+    """
+    unused = _alternative_fields(kind) - set(base)
+
+    def strategy(field: str) -> st.SearchStrategy[Any]:
+        if field not in unused:
+            return values(field)
+        return values(field).filter(lambda v: not (isinstance(v, str) and not v.strip(" ")))
+
+    return strategy
+
+
 def _bad_config_value(field: str) -> st.SearchStrategy[Any]:
     """Certainly-bad values of a text field: bad text, or not text at all."""
     return st.one_of(BAD_CONFIG_VALUES[field], WRONG_TYPES.filter(lambda v: v is not None))
@@ -492,7 +519,9 @@ async def test_user_step_refuses_certainly_bad_input(
     """One certainly-bad field in an otherwise good form: refused on that field, no request."""
     kind = data.draw(st.sampled_from(KINDS), label="kind")
     fields = _text_fields(fields_of(Kind(kind)))
-    user_input, field = _corrupt(data, form_input(stack.sims[kind]), fields, _bad_config_value)
+    base = form_input(stack.sims[kind])
+    values = _certainly_bad_for(kind, base, _bad_config_value)
+    user_input, field = _corrupt(data, base, fields, values)
     count = len(hass.config_entries.async_entries(DOMAIN))
     flow_id = await _open_user_form(hass, kind)
     outcome = await submit(
@@ -593,9 +622,9 @@ async def test_reauth_and_reconfigure_refuse_certainly_bad_input(
         shown = fields_of(Kind(kind))
         flow_id = await _open_reconfigure(hass, entry)
         values = _reconfigure_bad_value
-    base = {f: good[f] for f in shown}
+    base = {f: good[f] for f in shown if f in good}
     fields = _text_fields(shown)
-    user_input, field = _corrupt(data, base, fields, values)
+    user_input, field = _corrupt(data, base, fields, _certainly_bad_for(kind, base, values))
     try:
         outcome = await submit(
             hass, hass.config_entries.flow, flow_id, user_input, stack, caplog,
@@ -625,7 +654,7 @@ async def test_reauth_and_reconfigure_take_anything_cleanly(
     saved = _snapshot(entry)
     fields = _reauth_fields(kind) if flow == "reauth" else fields_of(Kind(kind))
     good = form_input(stack.sims[kind])
-    user_input = {f: good[f] for f in fields}
+    user_input = {f: good[f] for f in fields if f in good}
     _damage(data, user_input, fields, ANY_CONFIG_VALUES.__getitem__)
     if data.draw(st.integers(0, 5), label="extra") == 0:
         user_input["kind"] = "portainer"  # not a field of these forms: refused by the schema

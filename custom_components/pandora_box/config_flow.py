@@ -51,6 +51,7 @@ import probatio as vol
 from .api._http import parse_base_url
 from .api.cloudcmd import NotFoundError as RootNotFoundError
 from .api.errors import (
+    AddressRefusedError,
     CannotConnectError,
     InvalidAuthError,
     PermissionDeniedError,
@@ -115,10 +116,20 @@ def field_default(kind: Kind, field: str) -> Any:
     return UPSTREAMS[kind].defaults.get(field, _COMMON_DEFAULTS.get(field))
 
 
+def _choice_fields(kind: Kind) -> frozenset[str]:
+    """The credential fields of ``kind`` that belong to one of its alternatives."""
+    return frozenset(f for choice in UPSTREAMS[kind].credential_choices for f in choice)
+
+
 def _schema(
     kind: Kind, fields: tuple[str, ...], *, optional: frozenset[str] = frozenset()
 ) -> vol.Schema:
-    """Build the form for ``fields`` of ``kind``; ``optional`` fields may stay empty."""
+    """Build the form for ``fields`` of ``kind``; ``optional`` fields may stay empty.
+
+    Fields of credential alternatives are always optional: the one typed in
+    picks the alternative (``_pick_credentials``).
+    """
+    optional = optional | _choice_fields(kind)
     schema: dict[vol.Marker, Any] = {}
     for field in fields:
         default = field_default(kind, field)
@@ -167,10 +178,59 @@ def _normalise(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
             data[CONF_ROOT] = "/" + "/".join(p for p in parts if p and p != ".")
     if CONF_API_KEY in data:
         data[CONF_API_KEY] = str(data[CONF_API_KEY]).strip(" ")  # pasted with a space
+    choices = _choice_fields(kind)
     for field, valid in _CREDENTIAL_CHECKS.items():
-        if field in fields_of(kind) and not valid(str(data.get(field, ""))):
+        if field not in fields_of(kind):
+            continue
+        if field in choices and data.get(field) in ("", None):
+            continue  # an alternative left empty: _pick_credentials decides
+        if not valid(str(data.get(field, ""))):
             errors[field] = f"invalid_{field}"
+    if choices and not errors:
+        errors = _pick_credentials(kind, data)
     return errors
+
+
+def _pick_credentials(kind: Kind, data: dict[str, Any]) -> dict[str, str]:
+    """Keep exactly one of ``kind``'s credential alternatives in ``data``; errors if not one.
+
+    The alternative whose secret is given wins; the fields of the others are
+    dropped (a user name typed next to an API key is not stored).  No secret,
+    or secrets of two alternatives, is an error on each secret field; a
+    chosen alternative missing a field is that field's ``invalid_<field>``.
+    """
+    choices = UPSTREAMS[kind].credential_choices
+    for field in _choice_fields(kind):
+        if data.get(field) in ("", None):
+            data.pop(field, None)
+    given = [c for c in choices if any(f in data for f in c if f in SECRETS)]
+    secrets = sorted(f for c in choices for f in c if f in SECRETS)
+    if not given:
+        return dict.fromkeys(secrets, "credentials_missing")
+    if len(given) > 1:
+        return dict.fromkeys((f for f in secrets if f in data), "credentials_both")
+    chosen = given[0]
+    for field in _choice_fields(kind) - set(chosen):
+        data.pop(field, None)
+    return {field: f"invalid_{field}" for field in chosen if field not in data}
+
+
+def _merge_credentials(
+    kind: Kind, stored: Mapping[str, Any], user_input: Mapping[str, Any], *, keep: bool
+) -> dict[str, Any]:
+    """The stored data updated by a reauth's or reconfigure's input.
+
+    A secret typed for one credential alternative replaces whatever
+    alternative was stored (its fields are dropped first); without one, the
+    stored alternative stays if ``keep`` (reconfigure), else nothing stays
+    (reauth: the stored credentials were just refused).
+    """
+    merged = dict(stored)
+    typed = {k: v for k, v in user_input.items() if v not in ("", None)}
+    if not keep or any(f in typed for f in _choice_fields(kind) if f in SECRETS):
+        for field in _choice_fields(kind):
+            merged.pop(field, None)
+    return {**merged, **typed}
 
 
 def _unique_id(kind: Kind, info: UpstreamInfo) -> str:
@@ -240,11 +300,16 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         detail = ""
         if user_input is not None:
-            data = {**entry.data, **user_input}
+            # alternatives: the one typed in replaces the stored one; else all as typed
+            data = (
+                _merge_credentials(kind, entry.data, user_input, keep=False)
+                if _choice_fields(kind)
+                else {**entry.data, **user_input}
+            )
             info, errors, detail = await self._async_validate(kind, data)
             if info is not None:
                 return await self._async_update_entry(entry, kind, info, data)
-        suggested = {f: entry.data[f] for f in fields if f not in SECRETS}
+        suggested = {f: entry.data[f] for f in fields if f not in SECRETS and f in entry.data}
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=self.add_suggested_values_to_schema(
@@ -264,11 +329,13 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         detail = ""
         if user_input is not None:
-            data = {**entry.data, **{k: v for k, v in user_input.items() if v not in ("", None)}}
+            data = _merge_credentials(kind, entry.data, user_input, keep=True)
             info, errors, detail = await self._async_validate(kind, data)
             if info is not None:
                 return await self._async_update_entry(entry, kind, info, data)
-        suggested = {f: entry.data[f] for f in fields_of(kind) if f not in SECRETS}
+        suggested = {
+            f: entry.data[f] for f in fields_of(kind) if f not in SECRETS and f in entry.data
+        }
         shown = {k: v for k, v in (user_input or suggested).items() if k not in SECRETS}
         return self.async_show_form(
             step_id="reconfigure",
@@ -313,6 +380,8 @@ class PandoraBoxConfigFlow(ConfigFlow, domain=DOMAIN):
         handle = create_client(self.hass, data)
         try:
             return await handle.client.async_get_info(), {}, ""
+        except AddressRefusedError as err:
+            return None, {"base": "address_refused"}, err.message
         except InvalidAuthError as err:
             return None, {"base": "invalid_auth"}, err.message
         except CannotConnectError as err:

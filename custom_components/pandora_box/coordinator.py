@@ -37,6 +37,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from .api import PandoraClient
 from .api.errors import (
+    AddressRefusedError,
     CannotConnectError,
     InvalidAuthError,
     PermissionDeniedError,
@@ -158,7 +159,9 @@ class PandoraCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except InvalidAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
-                translation_key="invalid_auth",
+                translation_key="address_refused"
+                if isinstance(err, AddressRefusedError)
+                else "invalid_auth",  # Host/CSRF check
                 translation_placeholders={"title": self.config_entry.title, "error": err.message},
             ) from err
         except (CannotConnectError, ResponseError) as err:

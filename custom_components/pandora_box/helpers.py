@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api.errors import (
+    AddressRefusedError,
     CannotConnectError,
     InvalidAuthError,
     PermissionDeniedError,
@@ -65,7 +66,9 @@ async def upstream_errors(hass: HomeAssistant, entry: PandoraConfigEntry) -> Asy
         entry.async_start_reauth(hass)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="invalid_auth",
+            translation_key="address_refused"
+            if isinstance(err, AddressRefusedError)
+            else "invalid_auth",
             translation_placeholders={**placeholders, "error": err.message},
         ) from err
     except PermissionDeniedError as err:

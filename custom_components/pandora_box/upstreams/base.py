@@ -87,6 +87,12 @@ class Upstream:
     client: ClientFactory
     defaults: Mapping[str, Any] = field(default_factory=dict)
     """Form defaults of this kind, beyond those every kind shares (``config_flow.py``)."""
+    credential_choices: tuple[tuple[str, ...], ...] = ()
+    """Alternative sets of credential fields, exactly one of which an entry stores.
+
+    Empty: every credential field is required.  qBittorrent: a user name and
+    password, or an API key (5.2+).  A set is chosen by the secret typed in it.
+    """
     stable_id: bool = False
     """Reports a server id, so a reauth or reconfigure must reach the same server."""
     self_hosted: bool = True

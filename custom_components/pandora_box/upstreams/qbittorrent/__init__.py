@@ -17,7 +17,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import CookieJar
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL, Platform
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 
@@ -62,8 +69,9 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
     client = QBittorrentClient(
         session,
         data[CONF_URL],
-        username=data[CONF_USERNAME],
-        password=data[CONF_PASSWORD],
+        username=data.get(CONF_USERNAME),
+        password=data.get(CONF_PASSWORD),
+        api_key=data.get(CONF_API_KEY),
         verify_ssl=verify_ssl,
     )
     return ClientHandle(client, session.detach)
@@ -73,7 +81,9 @@ UPSTREAM = Upstream(
     kind=Kind.QBITTORRENT,
     manufacturer="qBittorrent project",
     model="qBittorrent",
-    fields=(CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_VERIFY_SSL),
+    fields=(CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_API_KEY, CONF_VERIFY_SSL),
+    # an API key (Authorization: Bearer) needs qBittorrent 5.2 (Web API 2.14.1)
+    credential_choices=((CONF_USERNAME, CONF_PASSWORD), (CONF_API_KEY,)),
     client=create_client,
     coordinator=QBittorrentCoordinator,
     platforms={
