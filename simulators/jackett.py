@@ -457,6 +457,23 @@ class JackettSimulator(Simulator):
             self._releases[indexer_id] = generate_releases(self._known[indexer_id])
         return self._releases[indexer_id]
 
+    def publish(
+        self, indexer_id: str, media_type: str, tmdb_id: int, name: str, *, category: int
+    ) -> Release:
+        """Add a release of a catalogue title to an indexer, as a tracker posting it.
+
+        Sizes, seeders and the info hash are derived from the name like every
+        generated release (a season pack counts ten files).  For a title
+        released after the catalogue's releases were made (an upcoming film
+        coming out) or a season the generator does not make.
+        """
+        title = next(t for t in TITLES if (t.media_type, t.tmdb_id) == (media_type, tmdb_id))
+        tv = category // 1000 == 5
+        mib = (18000, 40000) if tv else (8000, 14000)
+        release = _make(self._known[indexer_id], title, name, category, mib, files=10 if tv else 1)
+        self.releases(indexer_id).append(release)
+        return release
+
     def release_by_hash(self, info_hash: str) -> Release | None:
         """Find a release of any configured indexer by its info hash."""
         wanted = info_hash.lower()

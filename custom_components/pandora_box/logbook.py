@@ -43,6 +43,7 @@ from .upstreams.qbittorrent import (
     EVENT_TORRENT_COMPLETED,
     EVENT_TORRENT_REMOVED,
 )
+from .upstreams.tmdb import EVENT_WATCHLIST_GRABBED
 
 type Describer = Callable[[HomeAssistant, Event[Any]], dict[str, str]]
 
@@ -113,6 +114,18 @@ def describe_media_ready(hass: HomeAssistant, event: Event[Any]) -> dict[str, st
     return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
 
 
+def describe_watchlist_grabbed(hass: HomeAssistant, event: Event[Any]) -> dict[str, str]:
+    """Describe ``pandora_box_watchlist_grabbed``: the watchlist picked a release."""
+    data = event.data
+    title = data.get("title") or "a title"
+    if data.get("year"):
+        title = f"{title} ({data['year']})"
+    if data.get("season") is not None:
+        title = f"{title} season {data['season']}"
+    message = f"picked {data.get('release') or 'a release'} for {title} from the watchlist"
+    return {LOGBOOK_ENTRY_NAME: entry_name(hass, event), LOGBOOK_ENTRY_MESSAGE: message}
+
+
 # -- qBittorrent --
 
 
@@ -173,6 +186,7 @@ DESCRIBERS: dict[str, Describer] = {
     EVENT_FILE_OPERATION: describe_file_operation,
     # -- download pipeline --
     EVENT_MEDIA_READY: describe_media_ready,
+    EVENT_WATCHLIST_GRABBED: describe_watchlist_grabbed,
     # -- qBittorrent --
     EVENT_TORRENT_ADDED: describe_torrent_added,
     EVENT_TORRENT_COMPLETED: describe_torrent_completed,

@@ -16,10 +16,12 @@ The steps, each a reason to stop with an answer rather than an error:
 3. **Jackett** is searched for the title (and year, for films) in the
    movies or TV category.  Releases named after the title are preferred over
    ones that only contain its words (``The Matrix`` over ``The Matrix
-   Reloaded``).  ``ranking.rank_with_rejections`` applies the Jackett entry's
-   preferences (``quality`` puts a resolution first).  Nothing found
-   (``no_release``) or nothing good enough (the ranking's main rejection,
-   e.g. ``too_few_seeders``): stop.
+   Reloaded``).  A show's ``season`` asks for that season as a season pack
+   (``Title S02``; single episodes are dropped).
+   ``ranking.rank_with_rejections`` applies the Jackett entry's preferences
+   (``quality`` puts a resolution first).  Nothing found (``no_release``)
+   or nothing good enough (the ranking's main rejection, e.g.
+   ``too_few_seeders``): stop.
 4. **qBittorrent** gets the best release (magnet, else Jackett's link) in
    the ``category`` of the call, else the qBittorrent entry's
    ``movie_category``/``tv_category`` option, else ``movies``/``tv``, tagged
@@ -91,6 +93,7 @@ ATTR_YEAR: Final = "year"
 ATTR_QUALITY: Final = "quality"
 ATTR_CATEGORY: Final = "category"
 ATTR_SKIP_IF_STREAMING: Final = "skip_if_streaming"
+ATTR_SEASON: Final = "season"
 
 STREAMING_TYPES: Final = frozenset({"sub", "free", "tve"})
 """Source types that mean "you can already watch it" (not rent or buy)."""
@@ -110,6 +113,7 @@ DOWNLOAD_MEDIA_SCHEMA: Final = vol.Schema(
         vol.Optional(ATTR_QUALITY, default="any"): vol.In(QUALITIES),
         vol.Optional(ATTR_CATEGORY): cv.string,
         vol.Optional(ATTR_SKIP_IF_STREAMING, default=True): cv.boolean,
+        vol.Optional(ATTR_SEASON): vol.All(whole_number, vol.Range(min=0, max=1000)),
     }
 )
 
@@ -304,17 +308,33 @@ class Search:
     rejection: Rejection | None
 
 
+def season_pack(result: TorrentResult, season: int) -> bool:
+    """Whether a release is a pack of ``season`` (not one of its episodes)."""
+    release = parse_release(result.title)
+    return release.season == season and release.episode is None
+
+
 async def _async_search(
-    hass: HomeAssistant, entry: PandoraConfigEntry, media: MediaDetails, quality: str
+    hass: HomeAssistant,
+    entry: PandoraConfigEntry,
+    media: MediaDetails,
+    quality: str,
+    season: int | None = None,
 ) -> Search:
-    """Search Jackett for the title and rank what it found."""
+    """Search Jackett for the title (a show's ``season`` as a pack) and rank what it found."""
     client = entry_client(entry, JackettClient)
     category: Literal["movies", "tv"] = "movies" if media.media_type == "movie" else "tv"
     year = media.year if media.media_type == "movie" else None
+    if media.media_type != "tv":
+        season = None
     query = f"{media.title} {year}" if year else media.title
+    if season is not None:
+        query = f"{media.title} S{season:02d}"
     async with upstream_errors(hass, entry):
         answer = await client.async_search(query, categories=[CATEGORY_IDS[category]])
     results = list(answer.results)
+    if season is not None:
+        results = [result for result in results if season_pack(result, season)]
     own = [result for result in results if named_after(result, media.title)]
     prefs = Preferences.from_options(entry.options)
     if quality != "any":
@@ -439,7 +459,9 @@ async def async_download_media(hass: HomeAssistant, call: ServiceCall) -> dict[s
                 "download it.",
             )
 
-    search = await _async_search(hass, entries.jackett, media, call.data[ATTR_QUALITY])
+    search = await _async_search(
+        hass, entries.jackett, media, call.data[ATTR_QUALITY], call.data.get(ATTR_SEASON)
+    )
     if search.best is None:
         if search.found == 0 or search.rejection is None:
             return stop("no_release", f"I found no release of {name}.")

@@ -30,7 +30,7 @@ from .actions import (
     valid_tmdb_id,
 )
 from .coordinator import TMDBCoordinator
-from .watchlist import async_remove_store
+from .watchlist import EVENT_WATCHLIST_GRABBED, async_remove_store
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ClientHandle:
@@ -65,6 +65,7 @@ UPSTREAM = Upstream(
 )
 
 __all__ = [
+    "EVENT_WATCHLIST_GRABBED",
     "UPSTREAM",
     "async_cached_details",
     "async_cached_search",

@@ -85,6 +85,8 @@ SEARCHES_PER_TICK: Final = 2
 """At most this many Jackett searches a minute, over the whole list."""
 BACKOFF_FIRST: Final = timedelta(minutes=5)
 BACKOFF_MAX: Final = timedelta(hours=6)
+INTENT_SLACK: Final = timedelta(minutes=1)
+"""qBittorrent's ``added_on`` is whole seconds from its own clock: allow for both."""
 MAX_CANDIDATES: Final = 3
 """How many matching titles an ambiguous item names."""
 
@@ -553,9 +555,17 @@ class Watchlist:
         return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else None
 
     def _matches(self, item: WatchItem, torrent: Mapping[str, Any]) -> bool:
-        """Whether a torrent is this item's: its hash, else a tagged torrent named after it."""
+        """Whether a torrent is this item's.
+
+        Its hash, else one added since the grab began and named after the
+        title (and year, or season).
+        """
         if item.torrent_hash is not None:
             return str(torrent.get("hash", "")).lower() == item.torrent_hash.lower()
+        added = dt_util.parse_datetime(str(torrent.get("added_on") or ""))
+        began = dt_util.parse_datetime(item.intent_at or "")
+        if added is None or began is None or added < began - INTENT_SLACK:
+            return False
         name = words(str(torrent.get("name", "")))
         title = words(item.title or "")
         if not title or name[: len(title)] != title:
@@ -582,7 +592,7 @@ class Watchlist:
             else:
                 item.phase, item.next_search = Phase.SEARCHING, _iso(now)
                 item.note = "The last grab was interrupted before qBittorrent had it."
-            item.intent_at = None
+                item.intent_at = None
             changed = True
         return changed
 
@@ -640,7 +650,6 @@ class Watchlist:
         answer: dict[str, Any] = dict(response or {})
         reason = answer.get("reason")
         release = answer.get("release") if isinstance(answer.get("release"), dict) else None
-        item.intent_at = None
         if reason in ("added", "already_downloading"):
             item.phase, item.note, item.progress = Phase.DOWNLOADING, None, 0.0
             item.torrent_hash = answer.get("hash") or (release or {}).get("info_hash")
