@@ -68,6 +68,7 @@ from aiohttp import web
 
 from .base import Handler, Simulator
 from .catalogue import TITLES, Title
+from .jellyfin_socket import LIBRARY_UPDATE_SECONDS, SOCKET_LOST_TIMEOUT, SimSocket, SocketHub
 
 _GUID = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 """A GUID as ASP.NET binds one (\"N\" or \"D\" format); anything else is a 400."""
@@ -305,6 +306,9 @@ class JellyfinSimulator(Simulator):
         startup_wizard_completed: bool = True,
         scan_seconds: float = 30.0,
         realtime: bool = False,
+        token_user: str | None = None,
+        socket_lost_timeout: float = SOCKET_LOST_TIMEOUT,
+        library_update_seconds: float = LIBRARY_UPDATE_SECONDS,
     ) -> None:
         super().__init__()
         self.api_key = api_key
@@ -318,6 +322,16 @@ class JellyfinSimulator(Simulator):
             legacy_authorization = not (major.isdigit() and int(major) >= 12)
         self.legacy_authorization = legacy_authorization
         self.startup_wizard_completed = startup_wizard_completed
+        self.token_user = token_user
+        """The user whose access token ``api_key`` is (``None``: a real API key, no user)."""
+        self.library_update_seconds = library_update_seconds
+        major = version.split(".", 1)[0]
+        self.hub = SocketHub(
+            self.elapsed,
+            lost_timeout=socket_lost_timeout,
+            close_lost=major.isdigit() and int(major) >= 12,
+        )
+        """The open ``/socket`` connections (``jellyfin_socket.py``)."""
         self.scan_seconds = scan_seconds
         self.realtime = realtime
         self.authorizations: list[dict[str, str]] = []
@@ -359,9 +373,19 @@ class JellyfinSimulator(Simulator):
         return self._wall0 + timedelta(seconds=elapsed)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock on: playing sessions move, a running scan progresses or ends."""
+        """Move the clock on: playing sessions move, a running scan progresses or ends.
+
+        Subscribed sockets hear of it as Jellyfin's would: playback progress
+        and scan progress (unforced), a scan's end (forced), a library change
+        once ``library_update_seconds`` passed without another.
+        """
         self._advanced += seconds
+        scanning = self._scan_started is not None
         self._update()
+        if any(s.item_id is not None and not s.paused for s in self.sessions):
+            self.push_sessions(force=False)  # PlaybackProgress
+        if scanning and self._scan_started is not None:
+            self.push_tasks(force=False)  # TaskProgress
 
     # -- library ------------------------------------------------------------------------
 
@@ -577,12 +601,15 @@ class JellyfinSimulator(Simulator):
             self.pending.extend(new)
         else:
             self.items.extend(new)
+            self.hub.library_changed(added=[i.id for i in new])  # the real-time monitor
         return item.id
 
     def remove_item(self, item: str) -> None:
         """Delete an item (by id or name) from the library at once."""
         found = self.find(item)
+        gone = [i.id for i in self.items if found.id in (i.id, i.series_id)]
         self.items = [i for i in self.items if found.id not in (i.id, i.series_id)]
+        self.hub.library_changed(removed=gone)
 
     # -- library scan ---------------------------------------------------------------------
 
@@ -613,10 +640,12 @@ class JellyfinSimulator(Simulator):
             self._results[SCAN_KEY] = self._result(SCAN_KEY, self._scan_started, now, "Cancelled")
         self._scan_started = now
         self._update_scan()
+        self.push_tasks(force=True)  # TaskExecuting
 
     def _update(self) -> None:
         self._update_scan()
         self._update_sessions()
+        self.hub.flush_library(self.library_update_seconds)
 
     def _update_scan(self) -> None:
         started = self._scan_started
@@ -628,7 +657,9 @@ class JellyfinSimulator(Simulator):
         for item in self.pending:
             item.date_created = self._at(end)
         self.items.extend(self.pending)
+        self.hub.library_changed(added=[i.id for i in self.pending])
         self.pending = []
+        self.push_tasks(force=True)  # TaskCompleted
 
     def _result(self, key: str, start: float, end: float, status: str) -> dict[str, Any]:
         spec = next(t for t in TASKS if t.key == key)
@@ -720,8 +751,10 @@ class JellyfinSimulator(Simulator):
         ]
 
     def set_sessions(self, sessions: Iterable[SimSession]) -> None:
-        """Replace every session (an empty list: nobody connected)."""
-        self.sessions = list(sessions)
+        """Replace every session (an empty list: nobody connected); sockets hear at once."""
+        own = [s for s in self.sessions if s.id in {k.session_id for k in self.hub.sockets}]
+        self.sessions = [*list(sessions), *own]
+        self.push_sessions(force=True)  # SessionStarted / SessionEnded
 
     def session(self, session_id: str) -> SimSession:
         """Return a session by id, or by user name (``KeyError`` if none)."""
@@ -739,6 +772,7 @@ class JellyfinSimulator(Simulator):
         target.position_s = position_s
         target.paused = paused
         target.since = target.last_activity = self.elapsed()
+        self.push_sessions(force=True)  # PlaybackStart
 
     def pause(self, session_id: str, paused: bool = True) -> None:
         """Pause or resume a session's playback."""
@@ -746,6 +780,7 @@ class JellyfinSimulator(Simulator):
         target.position_s = self._position(target) or 0.0
         target.paused = paused
         target.since = target.last_activity = self.elapsed()
+        self.push_sessions(force=True)  # a progress report the user caused (not automated)
 
     def stop_playback(self, session_id: str) -> None:
         """Stop a session's playback; the session stays connected."""
@@ -754,6 +789,7 @@ class JellyfinSimulator(Simulator):
         target.position_s = 0.0
         target.paused = False
         target.last_activity = self.elapsed()
+        self.push_sessions(force=True)  # PlaybackStopped
 
     def _position(self, sess: SimSession) -> float | None:
         if sess.item_id is None:
@@ -771,6 +807,60 @@ class JellyfinSimulator(Simulator):
         for sess in self.sessions:
             if sess.item_id is not None:
                 sess.last_activity = now  # players report progress every few seconds
+
+    # -- the WebSocket (simulators/jellyfin_socket.py) -------------------------------------
+
+    def push_sessions(self, *, force: bool) -> None:
+        """Send ``Sessions`` (every session, no activity window) to subscribed sockets."""
+        self.hub.push("Sessions", lambda: list(map(self._session_dto, self.sessions)), force=force)
+
+    def push_tasks(self, *, force: bool) -> None:
+        """Send ``ScheduledTasksInfo`` (the ``/ScheduledTasks`` list) to subscribed sockets."""
+        self.hub.push("ScheduledTasksInfo", self.tasks, force=force)
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        """``/socket``: Jellyfin's WebSocket (``WebSocketManager.WebSocketRequestHandler``)."""
+        ws = web.WebSocketResponse(autoping=True)
+        if not ws.can_prepare(request).ok:
+            return web.Response(status=404)  # not a WebSocket request: no such route
+        if self._token(request) != self.api_key:
+            # SecurityException ("Token is required" / "Invalid token.") → 403
+            return web.Response(status=403, text="Error processing request.")
+        auth = parse_authorization(request.headers.get("Authorization", ""), allow_emby=False)
+        parts = auth or {}
+        own = SimSession(
+            id=guid(f"socket:{uuid.uuid4()}"),
+            user_name=self.token_user,
+            client=(parts.get("Client") if self.token_user else None) or "Home Assistant",
+            device_name=parts.get("Device") or self.server_name,
+            device_id=parts.get("DeviceId") or self.server_id,
+            application_version=parts.get("Version") or self.version,
+            remote_end_point=request.remote or "127.0.0.1",
+            last_activity=self.elapsed(),
+        )
+        await ws.prepare(request)
+        self.sessions.append(own)
+        try:
+            await self.hub.serve(request, SimSocket(ws, own.id, self.token_user))
+        finally:
+            self.sessions = [s for s in self.sessions if s.id != own.id]
+            self.push_sessions(force=True)  # SessionEnded
+        return ws
+
+    def set_fault(self, mode: str, **kwargs: Any) -> None:
+        """Inject a fault; one that takes ``/socket`` down closes the open sockets too."""
+        super().set_fault(mode, **kwargs)
+        if self.fault is not None and self.fault.applies_to("/socket"):
+            self.hub.drop_all()
+
+    def drop_sockets(self) -> None:
+        """Close every open ``/socket`` (a restart, a proxy timing out), HTTP stays up."""
+        self.hub.drop_all()
+
+    async def stop(self) -> None:
+        """Close the sockets, then stop serving."""
+        self.hub.drop_all()
+        await super().stop()
 
     # -- JSON shapes ----------------------------------------------------------------------
 
@@ -942,6 +1032,7 @@ class JellyfinSimulator(Simulator):
         app.router.add_post("/Library/Refresh", guard(self._refresh))
         app.router.add_get("/ScheduledTasks", guard(self._tasks))
         app.router.add_get("/Library/VirtualFolders", guard(self._virtual_folders))
+        app.router.add_get("/socket", self._socket)
         self._setup_library_routes(app)
 
     async def _system_info_public(self, request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,28 @@ from custom_components.pandora_box.upstreams import Upstream
 from simulators import SIMULATORS, Simulator
 
 KINDS = tuple(SIMULATORS)
+
+LISTENERS = ("pandora_box jellyfin push",)
+"""Name prefixes of entry background tasks that live as long as their entry."""
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """``async_block_till_done(wait_background_tasks=True)``, but for the listeners.
+
+    A Jellyfin entry's push task (``upstreams/jellyfin/push.py``) runs until
+    the entry unloads, so waiting for every background task would never end;
+    this waits for the others (scheduled polls, setup retries) instead.
+    """
+    while True:
+        await hass.async_block_till_done()
+        pending = [
+            task
+            for task in hass._background_tasks  # noqa: SLF001 - what block_till_done waits for
+            if not task.done() and not task.get_name().startswith(LISTENERS)
+        ]
+        if not pending:
+            return
+        await asyncio.wait(pending)
 
 
 def new_simulator(kind: str, tmp_path: Path, **kwargs: object) -> Simulator:

@@ -22,7 +22,7 @@ from custom_components.pandora_box.health import (
 )
 from simulators import JellyfinSimulator
 
-from .helpers import KINDS, mock_entry, new_simulator, secret_field, setup_integration
+from .helpers import KINDS, mock_entry, new_simulator, secret_field, settle, setup_integration
 
 POLLED = ("qbittorrent", "portainer", "jellyfin")
 """Kinds whose coordinator polls within CHECK_INTERVAL, so their entities follow an outage."""
@@ -32,7 +32,7 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: time
     """Let the clock run on by ``delta`` and run what became due (polls use real sockets)."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 def _connectivity(hass: HomeAssistant, entry: MockConfigEntry) -> str:

@@ -52,7 +52,7 @@ from custom_components.pandora_box.helpers import upstream_errors
 from custom_components.pandora_box.upstreams.cache import CONF_CACHE_TTL
 from simulators import QBittorrentSimulator, Simulator
 
-from ..helpers import mock_entry, secret_field, setup_integration, state_of
+from ..helpers import mock_entry, secret_field, settle, setup_integration, state_of
 
 FAULTS = ("down_at_setup", "outage_recovery", "auth_revoked", "hung", "malformed", "oversized")
 """The columns of the matrix, in table order."""
@@ -163,7 +163,7 @@ async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Fire every timer due within ``seconds`` and let what it started finish."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     # setup retries and scheduled polls run as background tasks
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 async def add_entry(hass: HomeAssistant, sim: Simulator) -> PandoraConfigEntry:

@@ -75,6 +75,7 @@ v10.10.7, v10.11.11):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,8 +97,9 @@ from ._http import (
     opt_float,
     opt_int,
     opt_str,
+    transport_error,
 )
-from .errors import PermissionDeniedError, ResponseError
+from .errors import CannotConnectError, InvalidAuthError, PermissionDeniedError, ResponseError
 from .models import UpstreamInfo
 
 CLIENT_NAME = "Pandora Box"
@@ -291,6 +293,11 @@ def authorization_header(token: str, *, device_id: str) -> str:
         "Token": token,
     }
     return "MediaBrowser " + ", ".join(f'{k}="{quote(v, safe="")}"' for k, v in parts.items())
+
+
+def library_scan_task(tasks: Sequence[ScheduledTask]) -> ScheduledTask | None:
+    """The library scan ("RefreshLibrary") among ``tasks``, if there."""
+    return next((t for t in tasks if t.key == LIBRARY_SCAN_TASK_KEY), None)
 
 
 def ticks_to_seconds(value: Any) -> float | None:
@@ -534,27 +541,36 @@ class JellyfinClient(HttpClient):
     async def async_sessions(
         self, active_within_seconds: int = DEFAULT_ACTIVE_WITHIN_SECONDS
     ) -> list[Session]:
-        """Return the sessions active within the last ``active_within_seconds``."""
-        raw = as_list(
+        """Return the sessions active within the last ``active_within_seconds`` (not ours)."""
+        return self.parse_sessions(
             await self._get_json(
                 "/Sessions", {"activeWithinSeconds": str(max(1, active_within_seconds))}
-            ),
-            self,
-            "a session list",
+            )
         )
+
+    def parse_sessions(self, raw_sessions: Any) -> list[Session]:
+        """Parse a list of ``SessionInfoDto`` (``/Sessions``, or the socket's ``Sessions``).
+
+        Our own session is left out: the socket we hold is one (Jellyfin's
+        ``SessionWebSocketListener`` logs one per connection, under the
+        ``DeviceId`` we send), and it plays nothing.
+        """
         sessions: list[Session] = []
-        for entry in raw:
+        for entry in as_list(raw_sessions, self, "a session list"):
             data = as_dict(entry, self, "a session")
             session_id = opt_str(data.get("Id"))
             if session_id is None:
                 raise self.bad_answer("a session without an id")
+            device_id = opt_str(data.get("DeviceId"))
+            if device_id == self._device_id:
+                continue
             sessions.append(
                 Session(
                     id=session_id,
                     user_name=opt_str(data.get("UserName")),
                     client=opt_str(data.get("Client")),
                     device_name=opt_str(data.get("DeviceName")),
-                    device_id=opt_str(data.get("DeviceId")),
+                    device_id=device_id,
                     application_version=opt_str(data.get("ApplicationVersion")),
                     last_activity=parse_date(data.get("LastActivityDate")),
                     now_playing=self._now_playing(data),
@@ -581,9 +597,12 @@ class JellyfinClient(HttpClient):
 
     async def async_scheduled_tasks(self) -> list[ScheduledTask]:
         """Return every scheduled task with its state and last result."""
-        raw = as_list(await self._get_json("/ScheduledTasks"), self, "a task list")
+        return self.parse_tasks(await self._get_json("/ScheduledTasks"))
+
+    def parse_tasks(self, raw_tasks: Any) -> list[ScheduledTask]:
+        """Parse a list of ``TaskInfo`` (``/ScheduledTasks``, or the socket's task list)."""
         tasks: list[ScheduledTask] = []
-        for entry in raw:
+        for entry in as_list(raw_tasks, self, "a task list"):
             data = as_dict(entry, self, "a task")
             key = opt_str(data.get("Key"))
             state = opt_str(data.get("State"))
@@ -608,10 +627,47 @@ class JellyfinClient(HttpClient):
 
     async def async_library_scan_task(self) -> ScheduledTask | None:
         """Return the library scan task ("RefreshLibrary"), if the server has it."""
-        return next(
-            (t for t in await self.async_scheduled_tasks() if t.key == LIBRARY_SCAN_TASK_KEY),
-            None,
-        )
+        return library_scan_task(await self.async_scheduled_tasks())
+
+    # -- the WebSocket ----------------------------------------------------------------------
+
+    async def async_open_socket(self) -> aiohttp.ClientWebSocketResponse:
+        """Open Jellyfin's WebSocket, ``/socket``, with the key in the Authorization header.
+
+        ``WebSocketManager.WebSocketRequestHandler`` authenticates the upgrade
+        as any request (``AuthService``); a missing or unknown token is a
+        ``SecurityException``, which ``ExceptionMiddleware`` answers with 403:
+        here that is ``InvalidAuthError`` (the next poll's 401 starts reauth).
+        The protocol on the open socket is ``jellyfin_socket.py``'s.
+        """
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._session.ws_connect(
+                    self._url("/socket"),
+                    headers={"Authorization": self._headers["Authorization"]},
+                    ssl=self._ssl,
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=self._timeout_s),
+                    max_msg_size=self._max_bytes,
+                    autoping=True,
+                )
+        except aiohttp.WSServerHandshakeError as err:
+            if err.status in (401, 403):
+                raise InvalidAuthError(
+                    f"{self.service} at {self.origin} refused the key on its WebSocket "
+                    f"(HTTP {err.status})"
+                ) from err
+            raise ResponseError(
+                f"{self.service} at {self.origin} refused a WebSocket (HTTP {err.status}); "
+                "a reverse proxy in front of it may not pass WebSocket upgrades",
+                status=err.status,
+            ) from err
+        except TimeoutError as err:
+            raise CannotConnectError(
+                f"{self.service} at {self.origin} did not open its WebSocket within "
+                f"{self._timeout_s:g} s"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise transport_error(self.service, self.origin, err) from err
 
     # -- the library tree (media browser) ----------------------------------------------------
 

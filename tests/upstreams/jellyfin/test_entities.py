@@ -26,7 +26,7 @@ from custom_components.pandora_box.const import DOMAIN
 from custom_components.pandora_box.upstreams.jellyfin.coordinator import JellyfinCoordinator
 from simulators import JellyfinSimulator
 
-from ...helpers import mock_entry, only_platforms, setup_integration, state_of
+from ...helpers import mock_entry, only_platforms, settle, setup_integration, state_of
 
 ENTRY_ID = "01JFJELLYFIN0000000000TEST"
 SCAN = "binary_sensor.jellyfin_library_scan"
@@ -44,6 +44,9 @@ async def jf(freezer: FrozenDateTimeFactory) -> AsyncIterator[JellyfinSimulator]
     """A Jellyfin simulator created at a fixed time, so its dates are stable."""
     freezer.move_to("2026-11-01T12:00:00+00:00")
     sim = JellyfinSimulator()
+    # These tests cover polling, the fallback: a reverse proxy that does not pass
+    # WebSocket upgrades (push is test_push.py's).
+    sim.set_fault("status", status=502, path="/socket")
     await sim.start()
     yield sim
     await sim.stop()
@@ -69,7 +72,7 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: fl
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     # The coordinator polls in a background task, over real sockets.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> str:
@@ -280,20 +283,52 @@ async def test_scan_via_action(
     assert jf.count("/Library/Refresh", method="POST") == 2
 
 
-async def test_item_added_outside_a_scan_appears_on_next_poll(
+async def test_polls_do_not_count_the_library(
     hass: HomeAssistant,
     jf: JellyfinSimulator,
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Jellyfin's real-time monitor adds items without a scan: the next poll shows them."""
+    """Polls read sessions and the scan; counts and latest items only when they may have changed.
+
+    Jellyfin's real-time monitor adds items without a scan (and tells an API
+    key nothing): such an item shows once the counts are ``library_max_age``
+    old.
+    """
     movies_before = int(_state(hass, MOVIES))
+    counts, latest, sessions = jf.count("/Items/Counts"), jf.count("/Items"), jf.count("/Sessions")
     jf.add_item("Blade Runner", year=1982)
-    await _tick(hass, freezer, 29)
-    assert _state(hass, MOVIES) == str(movies_before)  # not due yet
-    await _tick(hass, freezer, 1)
+    for _ in range(10):
+        await _tick(hass, freezer, 30)
+    assert jf.count("/Sessions") == sessions + 10  # it polled ...
+    assert (jf.count("/Items/Counts"), jf.count("/Items")) == (counts, latest)  # ... no counts
+    assert _state(hass, MOVIES) == str(movies_before)
+    for _ in range(20):  # 15 min after the last read of the library
+        await _tick(hass, freezer, 30)
+    assert jf.count("/Items/Counts") == counts + 1
     assert _state(hass, MOVIES) == str(movies_before + 1)
     assert _attrs(hass, LATEST)["data"][1]["title"] == "Blade Runner"
+
+
+async def test_scan_end_reads_the_library_again(
+    hass: HomeAssistant,
+    jf: JellyfinSimulator,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An item that waits for the scan shows on the poll that sees the scan ended."""
+    movies_before = int(_state(hass, MOVIES))
+    counts = jf.count("/Items/Counts")
+    jf.add_item("Blade Runner", year=1982, wait_for_scan=True)
+    jf.start_scan()
+    await _tick(hass, freezer, 30)  # the poll sees the scan running
+    assert _state(hass, SCAN) == STATE_ON
+    assert jf.count("/Items/Counts") == counts
+    jf.advance(jf.scan_seconds)
+    await _tick(hass, freezer, 5)
+    assert _state(hass, SCAN) == STATE_OFF
+    assert jf.count("/Items/Counts") == counts + 1
+    assert _state(hass, MOVIES) == str(movies_before + 1)
 
 
 # -- outages and credentials ----------------------------------------------------------

@@ -1,8 +1,10 @@
 """Jellyfin as Pandora Box shows it: what one poll reads and how entities present it.
 
-``async_fetch_jellyfin`` reads the library counts, the active sessions, the
-library-scan task and the latest additions concurrently; ``JellyfinCoordinator``
-(coordinator.py) calls it and keeps the result.  The rest are pure functions
+``async_fetch_jellyfin`` reads the active sessions and the library-scan task,
+and the library counts and latest additions when the library may have
+changed; ``JellyfinCoordinator`` (coordinator.py) calls it and keeps the
+result, ``push.py`` replaces parts of it with what the server's WebSocket
+pushes.  The rest are pure functions
 that turn that snapshot into entity states and attributes, kept here so the
 platform files stay declarative.
 
@@ -20,12 +22,21 @@ they never carry the API key.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from ...api import PandoraClient
 from ...api.errors import InvalidAuthError, PermissionDeniedError
-from ...api.jellyfin import ItemCounts, JellyfinClient, LatestItem, ScheduledTask, Session
+from ...api.jellyfin import (
+    DEFAULT_ACTIVE_WITHIN_SECONDS,
+    ItemCounts,
+    JellyfinClient,
+    LatestItem,
+    ScheduledTask,
+    Session,
+)
 
 LATEST_LIMIT: Final = 10
 """How many recently added movies and episodes the latest-items sensor lists."""
@@ -64,15 +75,58 @@ class JellyfinData:
         return tuple(s for s in self.sessions if s.now_playing is not None)
 
     @property
+    def library(self) -> LibrarySnapshot:
+        """What the library held when last read."""
+        return LibrarySnapshot(counts=self.counts, latest=self.latest)
+
+    @property
     def scanning(self) -> bool:
         """Whether the library scan runs now."""
         return self.scan is not None and self.scan.running
 
 
-async def async_fetch_jellyfin(client: PandoraClient, *, version: str | None) -> JellyfinData:
-    """Read everything one poll needs, concurrently.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LibrarySnapshot:
+    """What the library held when last read: counts and latest additions."""
 
-    All four reads finish before an error is raised (no request is left
+    counts: ItemCounts
+    latest: tuple[LatestItem, ...]
+
+
+def active_sessions(
+    sessions: Sequence[Session], now: datetime, within_s: int = DEFAULT_ACTIVE_WITHIN_SECONDS
+) -> tuple[Session, ...]:
+    """The sessions active within ``within_s`` of ``now``, as ``/Sessions?activeWithinSeconds``.
+
+    The socket's ``Sessions`` lists every session the server holds, stale
+    ones too; this keeps what a poll would show.
+    """
+    oldest = now - timedelta(seconds=within_s)
+    return tuple(s for s in sessions if s.last_activity is None or s.last_activity >= oldest)
+
+
+def _raise_first(results: Sequence[object]) -> None:
+    """Raise the first error among ``results``, a refused key before any other."""
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise next((e for e in errors if isinstance(e, InvalidAuthError)), errors[0])
+
+
+async def async_fetch_jellyfin(
+    client: PandoraClient,
+    *,
+    version: str | None,
+    library: LibrarySnapshot | None = None,
+    scan_end: datetime | None = None,
+) -> JellyfinData:
+    """Read the sessions and the scan task, and the library when it may have changed.
+
+    ``library`` is what the last read of the library found (``None``: read
+    it); it is read again anyway when the library scan ended after
+    ``scan_end``, the end of the scan the last read saw.  The counts and the
+    latest additions are what makes a large server sort and count its whole
+    library, so they are not read on every poll.  Reads of one phase run
+    concurrently and all finish before an error is raised (no request is left
     running unobserved); a refused key wins over other errors so that the
     reauth flow starts rather than a plain outage.  A token without
     administrator rights cannot read the scheduled tasks: that part alone is
@@ -80,31 +134,41 @@ async def async_fetch_jellyfin(client: PandoraClient, *, version: str | None) ->
     """
     if not isinstance(client, JellyfinClient):
         raise TypeError(f"not a Jellyfin client: {type(client).__name__}")
-    results = await asyncio.gather(
-        client.async_item_counts(),
-        client.async_sessions(),
-        client.async_library_scan_task(),
-        client.async_latest_items(LATEST_LIMIT),
-        return_exceptions=True,
+    sessions, scan = await asyncio.gather(
+        client.async_sessions(), client.async_library_scan_task(), return_exceptions=True
     )
-    counts, sessions, scan, latest = results
     scan_denied: PermissionDeniedError | None = None
     if isinstance(scan, PermissionDeniedError):
         scan_denied, scan = scan, None
-    errors = [r for r in (counts, sessions, scan, latest) if isinstance(r, BaseException)]
-    if errors:
-        raise next((e for e in errors if isinstance(e, InvalidAuthError)), errors[0])
-    assert isinstance(counts, ItemCounts)
+    _raise_first((sessions, scan))
     assert isinstance(sessions, list)
     assert scan is None or isinstance(scan, ScheduledTask)
-    assert isinstance(latest, list)
+    if library is None or scan_ended(scan, scan_end):
+        counts, latest = await asyncio.gather(
+            client.async_item_counts(), client.async_latest_items(LATEST_LIMIT),
+            return_exceptions=True,
+        )  # fmt: skip
+        _raise_first((counts, latest))
+        assert isinstance(counts, ItemCounts)
+        assert isinstance(latest, list)
+        library = LibrarySnapshot(counts=counts, latest=tuple(latest))
     return JellyfinData(
         version=version,
-        counts=counts,
+        counts=library.counts,
         sessions=tuple(sessions),
         scan=scan,
-        latest=tuple(latest),
+        latest=library.latest,
         scan_denied=scan_denied,
+    )
+
+
+def scan_ended(scan: ScheduledTask | None, seen_end: datetime | None) -> bool:
+    """Whether the library scan ended since the one that ended at ``seen_end``."""
+    return (
+        scan is not None
+        and not scan.running
+        and scan.last_end is not None
+        and (seen_end is None or scan.last_end > seen_end)
     )
 
 
