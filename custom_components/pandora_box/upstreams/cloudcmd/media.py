@@ -138,8 +138,8 @@ type ByteRange = tuple[int, int] | Literal["unsatisfiable"] | None
 """``(first, last)`` byte of a range, ``UNSATISFIABLE``, or ``None``: the whole file."""
 
 _SAFE_HEADERS: Final = {
-    hdrs.X_CONTENT_TYPE_OPTIONS: "nosniff",
-    hdrs.CONTENT_SECURITY_POLICY: "sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox",
     hdrs.CACHE_CONTROL: "private, no-cache",
 }
 
