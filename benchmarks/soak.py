@@ -98,6 +98,7 @@ from custom_components.pandora_box.config_flow import fields_of
 from custom_components.pandora_box.const import DOMAIN, Kind
 from custom_components.pandora_box.coordinator import PandoraConfigEntry, PandoraCoordinator
 from custom_components.pandora_box.media.postprocess import EVENT_MEDIA_READY
+from custom_components.pandora_box.upstreams.jellyfin.push import TASK_NAME as PUSH_TASK
 from custom_components.pandora_box.upstreams.qbittorrent.tracker import (
     EVENT_TORRENT_ADDED,
     EVENT_TORRENT_COMPLETED,
@@ -505,6 +506,8 @@ class Soak:
                 task
                 for task in hass._tasks | hass._background_tasks  # noqa: SLF001 - what async_block_till_done waits for, without its unbounded wait
                 if not task.done()
+                # a Jellyfin entry's push task lives as long as the entry
+                and not (isinstance(task, asyncio.Task) and task.get_name().startswith(PUSH_TASK))
             }
             if not pending and self.clock.busy <= 0:
                 return

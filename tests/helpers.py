@@ -36,8 +36,9 @@ async def settle(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
         pending = [
             task
-            for task in hass._background_tasks  # noqa: SLF001 - what block_till_done waits for
-            if not task.done() and not task.get_name().startswith(LISTENERS)
+            for task in hass._background_tasks  # what block_till_done waits for
+            if not task.done()
+            and not (isinstance(task, asyncio.Task) and task.get_name().startswith(LISTENERS))
         ]
         if not pending:
             return

@@ -17,18 +17,43 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from ...api.errors import PandoraError
-from ...api.jellyfin import JellyfinClient
+from ...api.jellyfin import JellyfinClient, ScheduledTask, Session
 from ...api.jellyfin_socket import JellyfinSocket, LibraryChanged, SessionsPushed, TasksPushed
 from ...const import LOGGER
+from ...coordinator import PandoraConfigEntry
 
-if TYPE_CHECKING:
-    from .coordinator import JellyfinCoordinator
+
+class PushTarget(Protocol):
+    """What the push needs of the coordinator (``coordinator.py``, which starts it)."""
+
+    config_entry: PandoraConfigEntry
+    pushed: bool
+
+    @property
+    def interval(self) -> timedelta:
+        """How often it polls without push."""
+
+    def set_pushed(self, pushed: bool) -> None:
+        """Note that the push connected or was lost."""
+
+    async def async_request_refresh(self) -> None:
+        """Poll soon."""
+
+    async def async_push_sessions(self, sessions: tuple[Session, ...]) -> None:
+        """Take pushed sessions."""
+
+    async def async_push_scan(self, scan: ScheduledTask | None) -> None:
+        """Take a pushed scan task."""
+
+    async def async_library_changed(self) -> None:
+        """Read the library again."""
+
 
 FIRST_RETRY: Final = timedelta(seconds=5)
 """Wait before the first new attempt after the socket was lost."""
@@ -44,7 +69,7 @@ class JellyfinPush:
     """Keeps one entry's socket open and hands what it pushes to the coordinator."""
 
     def __init__(
-        self, hass: HomeAssistant, coordinator: JellyfinCoordinator, client: JellyfinClient
+        self, hass: HomeAssistant, coordinator: PushTarget, client: JellyfinClient
     ) -> None:
         """Nothing is opened until ``async_run``."""
         self._hass = hass
@@ -129,7 +154,7 @@ class JellyfinPush:
 
 
 @callback
-def async_start_push(hass: HomeAssistant, coordinator: JellyfinCoordinator) -> None:
+def async_start_push(hass: HomeAssistant, coordinator: PushTarget) -> None:
     """Start the push task of ``coordinator``'s entry (ended when the entry unloads)."""
     entry = coordinator.config_entry
     client = entry.runtime_data.client
