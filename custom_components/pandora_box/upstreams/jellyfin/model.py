@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from ...api import PandoraClient
@@ -39,6 +40,8 @@ UPCOMING_MEDIA_CARD_DEFAULTS: Final[dict[str, str]] = {
     "icon": "mdi:movie-open-plus",
 }
 """Element 0 of the ``data`` attribute: the card's default line templates."""
+
+_NEVER: Final = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +65,21 @@ class JellyfinData:
     def playing(self) -> tuple[Session, ...]:
         """The sessions that play something now."""
         return tuple(s for s in self.sessions if s.now_playing is not None)
+
+    @property
+    def players(self) -> dict[str, Session]:
+        """The sessions Home Assistant can control, by client device id (stable).
+
+        A client with several sessions shows its most recently active one.
+        """
+        found: dict[str, Session] = {}
+        for session in self.sessions:
+            if not session.supports_remote_control or not session.device_id:
+                continue
+            known = found.get(session.device_id)
+            if known is None or (session.last_activity or _NEVER) > (known.last_activity or _NEVER):
+                found[session.device_id] = session
+        return found
 
     @property
     def scanning(self) -> bool:
