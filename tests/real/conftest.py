@@ -52,6 +52,7 @@ import urllib.request
 import pytest
 
 from ..processes import free_port, stop as stop_process
+from .cloudcmd import RealCloudCmd, start_cloudcmd
 
 BINARIES_ENV = "PANDORA_BOX_QBITTORRENT_NOX"
 """``os.pathsep``-separated qbittorrent-nox executables the real tests run against."""
@@ -346,3 +347,13 @@ def fresh_qbittorrent(
         yield qbt
     finally:
         qbt.stop()
+
+
+@pytest.fixture
+def real_cloudcmd(tmp_path: Path) -> Iterator[RealCloudCmd]:
+    """A real cloudcmd per test (``cloudcmd.py``), stopped at the end whatever happened."""
+    server = start_cloudcmd(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()

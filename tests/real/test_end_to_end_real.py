@@ -7,7 +7,7 @@ One module-wide stack, everything on loopback and stopped at the end:
   ``PANDORA_BOX_QBITTORRENT_NOX`` (``conftest.qbittorrent_binary``: 4.5.2 and
   5.3.0 in CI), each with a stack of its own;
 * ``cloudcmd`` (npm, ``.tools/node``) with Basic auth over a temporary folder
-  (``test_cloudcmd_real.start_cloudcmd``);
+  (``cloudcmd.start_cloudcmd``);
 * ``python -m simulators`` for Jackett, TMDB, Watchmode, Portainer and Jellyfin;
 * ``python -m homeassistant`` from the venv with a fresh config folder
   (``pandora_box`` linked into its ``custom_components``).
@@ -52,8 +52,8 @@ from ..processes import (
     stop,
     wait_for_manifest,
 )
+from .cloudcmd import RealCloudCmd, start_cloudcmd
 from .conftest import QBittorrentBinary, RealQBittorrent
-from .test_cloudcmd_real import RealCloudCmd, start_cloudcmd
 
 # One Home Assistant for the whole module: its tests stay on one xdist worker
 # (scripts/test runs with --dist loadgroup).  A fresh venv's first `hass` start

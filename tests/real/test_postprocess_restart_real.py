@@ -53,8 +53,8 @@ from ..processes import (
     stop,
     wait_for_manifest,
 )
+from .cloudcmd import start_cloudcmd
 from .conftest import QBittorrentBinary, RealQBittorrent
-from .test_cloudcmd_real import start_cloudcmd
 from .test_end_to_end_real import CONFIG, Client, Stack, kind_entries
 from .test_qbittorrent_real import make_torrent
 

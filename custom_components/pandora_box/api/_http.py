@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -316,16 +317,7 @@ class HttpClient:
                 allow_redirects=False,
             ) as resp:
                 status = resp.status
-                if status in auth_statuses and status not in allow_statuses:
-                    raise InvalidAuthError(
-                        f"{self.service} at {self.origin} rejected the credentials "
-                        f"(HTTP {status}); check them"
-                    )
-                if status >= 500 and status not in allow_statuses:
-                    raise CannotConnectError(
-                        f"{self.service} at {self.origin} answered HTTP {status}; "
-                        "it may be starting up or failing"
-                    )
+                self._check_status(status, auth_statuses, allow_statuses)
                 body = await read_capped(resp, self._max_bytes, self.service, self.origin)
                 content_type = resp.content_type
                 retry_after = retry_after_seconds(resp.headers.get("Retry-After"))
@@ -333,24 +325,82 @@ class HttpClient:
         except InvalidAuthError, CannotConnectError, ResponseError:
             raise
         except TimeoutError as err:
-            raise CannotConnectError(
-                f"{self.service} at {self.origin} did not answer within {self._timeout_s:g} s"
-            ) from err
+            raise self._timed_out() from err
         except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
             # TLS and connection failures first, anything else broke off
             raise transport_error(self.service, self.origin, err) from err
-        if status >= 400 and status not in allow_statuses:
+        return HttpResponse(status, content_type, body, self.service, retry_after, date)
+
+    def _check_status(
+        self, status: int, auth_statuses: Collection[int], allow_statuses: Collection[int]
+    ) -> None:
+        """Raise our error for a refused status (see ``_request``); ``allow_statuses`` pass."""
+        if status in allow_statuses:
+            return
+        if status in auth_statuses:
+            raise InvalidAuthError(
+                f"{self.service} at {self.origin} rejected the credentials "
+                f"(HTTP {status}); check them"
+            )
+        if status >= 500:
+            raise CannotConnectError(
+                f"{self.service} at {self.origin} answered HTTP {status}; "
+                "it may be starting up or failing"
+            )
+        if status >= 400:
             raise ResponseError(
                 f"{self.service} at {self.origin} refused the request (HTTP {status})",
                 status=status,
             )
-        if 300 <= status < 400 and status not in allow_statuses:
+        if 300 <= status < 400:
             raise ResponseError(
                 f"{self.service} at {self.origin} redirected the request (HTTP "
                 f"{status}); check the URL (http or https, path)",
                 status=status,
             )
-        return HttpResponse(status, content_type, body, self.service, retry_after, date)
+
+    def _timed_out(self) -> CannotConnectError:
+        """The error for an upstream that did not answer within the timeout."""
+        return CannotConnectError(
+            f"{self.service} at {self.origin} did not answer within {self._timeout_s:g} s"
+        )
+
+    @asynccontextmanager
+    async def _stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        encoded_path: bool = False,
+        allow_statuses: Collection[int] = (),
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Send one request and yield the response with its body unread (large downloads).
+
+        Statuses are checked as in ``_request`` (``allow_statuses`` come back
+        as they are).  No total timeout: connecting and each read may take
+        the client's timeout, the whole transfer as long as it lasts.  The
+        body is the caller's to read, in chunks, within the block; leaving
+        the block early closes the connection.
+        """
+        url = self._url(path, encoded=encoded_path)
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._timeout_s, sock_read=self._timeout_s
+        )
+        try:
+            resp = await self._session.request(
+                method, url, headers=headers, ssl=self._ssl, timeout=timeout, allow_redirects=False
+            )
+        except TimeoutError as err:
+            raise self._timed_out() from err
+        except aiohttp.ClientError as err:
+            raise transport_error(self.service, self.origin, err) from err
+        # the caller's errors (its own client gone, say) pass through unchanged
+        try:
+            self._check_status(resp.status, (401, 403), allow_statuses)
+            yield resp
+        finally:
+            resp.release()  # an unread rest of the body closes the connection
 
     async def _get_image(self, url: URL, *, headers: Mapping[str, str] | None = None) -> Image:
         """GET the image at ``url`` (built by the client, never taken from a caller).

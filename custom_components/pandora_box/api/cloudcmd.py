@@ -76,7 +76,9 @@ subtitles, lists), not for media.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 import re
@@ -92,8 +94,10 @@ from ._http import (
     as_dict,
     as_list,
     basic_authorization,
+    read_capped,
+    transport_error,
 )
-from .errors import InvalidAuthError, ResponseError
+from .errors import CannotConnectError, InvalidAuthError, ResponseError
 from .models import UpstreamInfo
 
 FS_PREFIX = "api/v1/fs"
@@ -106,6 +110,8 @@ _DATE_RE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 _CODE_RE = re.compile(r"^(E[A-Z]+):\s*([^,]*)")
 _NBSP_ENTITY = "&nbsp;"
 _DETAIL_MAX = 500
+_ERROR_MAX_BYTES = 64 * 1024
+"""Most of an error answer read while streaming (CloudCmd's are one line)."""
 
 type Operation = Literal["move", "copy", "rename", "delete", "make dir", "save"]
 
@@ -141,6 +147,15 @@ class AlreadyExistsError(ResponseError):
         self.detail = detail
 
 
+class IsAFolderError(ResponseError):
+    """A file was asked for, and CloudCmd answered with a folder's listing."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        """Keep the path next to the message."""
+        super().__init__(message)
+        self.path = path
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FileEntry:
     """One entry of a folder listing.
@@ -163,6 +178,58 @@ class FileEntry:
     def is_dir(self) -> bool:
         """Whether the entry is a folder (or a link to one)."""
         return self.type == "directory"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileStream:
+    """A file being read from CloudCmd, its bytes not read yet.
+
+    ``size`` is the exact length CloudCmd announced (``Content-Length``, the
+    file's ``stat`` size), ``None`` if it announced none.  CloudCmd 18.8.11
+    ignores ``Range`` (measured: ``200`` and the whole file, although it
+    answers ``Accept-Ranges: bytes``), so :meth:`chunks` reads and drops
+    what lies before ``start``.
+    """
+
+    size: int | None
+    content_type: str
+    content: aiohttp.StreamReader
+    service: str
+    origin: str
+
+    async def chunks(self, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
+        """The bytes from ``start`` on (``length`` of them, or to the end) as they arrive.
+
+        Nothing is kept beyond the chunk at hand.  An answer that ends before
+        ``start + length`` bytes (or the announced size) raises
+        ``CannotConnectError``: the caller must not pass it off as complete.
+        """
+        skip = start
+        left = length if length is not None else (None if self.size is None else self.size - start)
+        try:
+            async for chunk in self.content.iter_any():
+                if skip >= len(chunk):
+                    skip -= len(chunk)
+                    continue
+                part = chunk[skip:] if skip else chunk
+                skip = 0
+                if left is not None and len(part) >= left:
+                    if left:
+                        yield part[:left]
+                    return
+                if left is not None:
+                    left -= len(part)
+                yield part
+        except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
+            raise transport_error(self.service, self.origin, err) from err
+        except TimeoutError as err:
+            raise CannotConnectError(
+                f"{self.service} at {self.origin} stopped sending the file"
+            ) from err
+        if skip or left:
+            raise CannotConnectError(
+                f"{self.service} at {self.origin} sent less of the file than it announced"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -304,20 +371,24 @@ class CloudCmdClient(HttpClient):
         data: bytes | None = None,
     ) -> HttpResponse:
         """Send one authenticated request; 404 comes back for interpretation."""
-        if self._authorization is None:
-            raise InvalidAuthError(
-                f"{self.service} at {self.origin} cannot take this user name: "
-                "HTTP Basic auth does not allow ':' in it"
-            )
         return await self._request(
             method,
             path,
             json=json,
             data=data,
-            headers={**_NO_GZIP, "Authorization": self._authorization},
+            headers=self._headers(),
             encoded_path=encoded,
             allow_statuses=(404,),
         )
+
+    def _headers(self) -> dict[str, str]:
+        """The headers of every request: Basic auth, no gzip."""
+        if self._authorization is None:
+            raise InvalidAuthError(
+                f"{self.service} at {self.origin} cannot take this user name: "
+                "HTTP Basic auth does not allow ':' in it"
+            )
+        return {**_NO_GZIP, "Authorization": self._authorization}
 
     def _error(
         self, resp: HttpResponse, path: str, action: str, names: Sequence[str] = ()
@@ -479,6 +550,47 @@ class CloudCmdClient(HttpClient):
             )
         return resp.body
 
+    @asynccontextmanager
+    async def async_open_file(self, path: str, *, head: bool = False) -> AsyncIterator[FileStream]:
+        """Open the file ``path`` for reading its bytes in chunks, within the block.
+
+        For media: no size cap, nothing read into memory (``FileStream``).
+        ``head`` sends ``HEAD`` (CloudCmd answers its headers only).  A
+        missing file is ``NotFoundError``; a folder (CloudCmd sends its
+        listing as ``application/json``) is ``IsAFolderError`` unless the
+        name ends in ``.json``, which cannot be told apart from a listing.
+        """
+        async with self._stream(
+            "HEAD" if head else "GET",
+            self._fs_path(path),
+            headers=self._headers(),
+            encoded_path=True,
+            allow_statuses=(404,),
+        ) as resp:
+            if resp.status == 404:
+                body = b"" if head else await self._error_body(resp)
+                answer = HttpResponse(resp.status, resp.content_type, body, self.service)
+                raise self._error(answer, path, "read")
+            if resp.content_type == "application/json" and not path.lower().endswith(".json"):
+                raise IsAFolderError(
+                    f"{self.service} at {self.origin} could not read {path}: it is a folder",
+                    path=path,
+                )
+            yield FileStream(
+                size=resp.content_length,
+                content_type=resp.content_type,
+                content=resp.content,
+                service=self.service,
+                origin=self.origin,
+            )
+
+    async def _error_body(self, resp: aiohttp.ClientResponse) -> bytes:
+        """The (short) body of an error answer met while streaming."""
+        try:
+            return await read_capped(resp, _ERROR_MAX_BYTES, self.service, self.origin)
+        except (aiohttp.ClientError, asyncio.IncompleteReadError) as err:
+            raise transport_error(self.service, self.origin, err) from err
+
     async def _existing(self, folder: str, names: Iterable[str]) -> tuple[str, ...]:
         """Return which of ``names`` already exist in ``folder`` (none if it is missing)."""
         try:
@@ -609,6 +721,8 @@ __all__ = [
     "AlreadyExistsError",
     "CloudCmdClient",
     "FileEntry",
+    "FileStream",
+    "IsAFolderError",
     "Listing",
     "NotFoundError",
     "answer_confirms",

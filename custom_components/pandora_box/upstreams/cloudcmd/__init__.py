@@ -2,8 +2,10 @@
 
 ``actions.py`` holds the file actions (list, make folders, move, copy,
 rename, delete) and their event; ``paths.py`` confines every path and name to
-the entry's root, the only guard between a call and the disk.  CloudCmd has
-no coordinator and no entities of its own.
+the entry's root, the only guard between a call and the disk; ``media.py``
+shows the media files in Home Assistant's media browser and streams them
+(with ranges) through a signed Home Assistant view.  CloudCmd has no
+coordinator and no entities of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .actions import (
     async_register_cloudcmd_actions,
     folder_entries,
 )
+from .media import MEDIA
 from .paths import (
     PathRejectedError,
     check_name,
@@ -66,6 +69,7 @@ UPSTREAM = Upstream(
     fields=(CONF_URL, CONF_USERNAME, CONF_PASSWORD, CONF_ROOT, CONF_VERIFY_SSL),
     client=create_client,
     register_actions=async_register_cloudcmd_actions,
+    media=MEDIA,
 )
 
 __all__ = [

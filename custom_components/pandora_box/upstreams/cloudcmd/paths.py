@@ -218,6 +218,11 @@ def child(folder: str, name: str) -> str:
     return join([*split(folder), name])
 
 
+def relative(root: str, path: str) -> str:
+    """Normalised ``path`` relative to ``root`` (``""`` for the root itself)."""
+    return "/".join(split(path)[len(split(root)) :])
+
+
 def check_not_root(root: str, path: str, *, field: str = "path") -> str:
     """Refuse acting on the root folder itself; return ``path``."""
     if is_root(root, path):
@@ -255,4 +260,5 @@ __all__ = [
     "normalise_root",
     "parent",
     "printable",
+    "relative",
 ]
