@@ -334,6 +334,8 @@ class SessionControl:
         position = self._position(sess)
         if position is None:
             return  # nothing plays: the client ignores playback commands
+        if not sess.queue and sess.item_id is not None:
+            sess.queue, sess.queue_index = [sess.item_id], 0  # started outside Play
         if command == "Stop":
             sess.item_id = None
             sess.queue = []

@@ -27,6 +27,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import JSONEncoder
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import (
@@ -477,3 +478,60 @@ async def test_remote_navigation(
     with pytest.raises(ServiceValidationError, match="does not carry out the remote command Back"):
         await _call(hass, "send_command", REMOTE, command="Back")
     assert len(jf.messages) == before
+
+
+async def test_more_playback_commands(
+    hass: HomeAssistant,
+    jf: JellyfinSimulator,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Volume steps, play/pause toggling and the previous item go to the client as such."""
+    await _call(hass, "volume_set", **{ATTR_MEDIA_VOLUME_LEVEL: 0.5})
+    await _call(hass, "volume_up")
+    assert jf.session("alice").volume == 52
+    await _call(hass, "volume_down")
+    await _call(hass, "volume_down")
+    assert jf.session("alice").volume == 48
+    await _call(hass, "media_play_pause")
+    assert jf.session("alice").paused
+    await _call(hass, "media_previous_track")
+    assert [m["command"] for m in jf.messages[-2:]] == ["PlayPause", "PreviousTrack"]
+    assert jf.session("alice").item_id == jf.find("The Matrix").id
+    await _tick(hass, freezer, 11)
+    await _call(hass, "volume_mute", **{ATTR_MEDIA_VOLUME_MUTED: False})
+    assert not jf.session("alice").muted
+
+
+async def test_user_deletes_a_disconnected_client(
+    hass: HomeAssistant,
+    jf: JellyfinSimulator,
+    entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A connected client's device cannot be deleted; the service device never."""
+    assert await async_setup_component(hass, "config", {})
+    ws = await hass_ws_client(hass)
+    service = device_registry.async_get_device_by_identifier((DOMAIN, ENTRY_ID), ENTRY_ID)
+    firefox = device_registry.async_get_device_by_identifier(
+        client_identifier(ENTRY_ID, ALICE), ENTRY_ID
+    )
+    assert service is not None
+    assert firefox is not None
+    old = device_registry.async_get_or_create(
+        config_entry_id=ENTRY_ID, identifiers={client_identifier(ENTRY_ID, "old-tv")}
+    )
+    for number, device_id in enumerate((service.id, firefox.id, old.id), start=1):
+        await ws.send_json(
+            {
+                "id": number,
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": ENTRY_ID,
+                "device_id": device_id,
+            }
+        )
+        answer = await ws.receive_json()
+        assert answer["success"] is (device_id == old.id), (device_id, answer)
+    assert device_registry.async_get(old.id) is None
+    assert device_registry.async_get(firefox.id) is not None
