@@ -87,3 +87,19 @@ def test_portainer_poll_benchmark_small() -> None:
     # core inspects every container every poll; ours only what changed
     assert float(rows["ours"][0]) < float(rows["core"][0])
     assert RATIO_LINE.fullmatch(lines[-1]) is not None, lines[-1]
+
+
+def test_cloudcmd_media_benchmark_small() -> None:
+    """8 MiB from the real cloudcmd: a row per offset, then throughput and peak memory."""
+    result = run_module("benchmarks.cloudcmd_media", "--size-mib", "8", "--repeat", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "CloudCmd media streaming: 8 MiB file, cloudcmd on loopback"
+    assert [line.split()[0] for line in lines[2:6]] == ["0", "25", "50", "90"]
+    assert all(float(line.split()[2]) > 0 for line in lines[2:6])
+    match = re.fullmatch(
+        r"whole_read_mib_s=(\d+\.\d) peak_alloc_kib=(\d+) file_kib=(\d+)", lines[-1]
+    )
+    assert match is not None, lines[-1]
+    assert float(match.group(1)) > 0
+    assert int(match.group(3)) == 8 * 1024

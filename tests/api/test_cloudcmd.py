@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,14 +10,18 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.base_protocol import BaseProtocol
 import pytest
 from yarl import URL
 
 from custom_components.pandora_box.api._http import basic_authorization
 from custom_components.pandora_box.api.cloudcmd import (
+    FS_PREFIX,
     AlreadyExistsError,
     CloudCmdClient,
     FileEntry,
+    FileStream,
+    IsAFolderError,
     NotFoundError,
     answer_confirms,
     check_names,
@@ -720,3 +725,82 @@ async def test_default_simulator_has_its_own_folder() -> None:
     assert simulator.root.is_dir()
     assert list(simulator.root.iterdir()) == []
     assert simulator.credentials() == {"username": "admin", "password": DEFAULT_PASSWORD}
+
+
+# -- streaming files (the media view) -------------------------------------------------
+
+
+async def _read(stream: FileStream, start: int = 0, length: int | None = None) -> bytes:
+    """Everything ``stream.chunks(start, length)`` yields."""
+    return b"".join([chunk async for chunk in stream.chunks(start, length)])
+
+
+async def test_open_file_streams_and_slices(client: CloudCmdClient, sim: CloudCmdSimulator) -> None:
+    """Exact size and type from CloudCmd; any slice read from the whole answer."""
+    async with client.async_open_file("/Movies/Film One/film.mkv") as stream:
+        assert stream.size == 5000
+        assert stream.content_type.startswith("video/")
+        assert await _read(stream, 4990) == b"x" * 10
+    async with client.async_open_file("/a.txt") as stream:
+        assert await _read(stream, 1, 3) == b"ell"
+    async with client.async_open_file("/a.txt") as stream:
+        assert await _read(stream) == b"hello\n"
+    async with client.async_open_file("/a.txt", head=True) as stream:
+        assert stream.size == 6
+    assert sim.count(f"/{FS_PREFIX}/a.txt", method="HEAD") == 1
+
+
+async def test_open_file_errors(make_client: MakeClient, sim: CloudCmdSimulator) -> None:
+    """Missing file, a folder, refused credentials, a user name Basic auth cannot carry."""
+    client = make_client()
+    with pytest.raises(NotFoundError):
+        async with client.async_open_file("/nope.mkv"):
+            pass
+    with pytest.raises(IsAFolderError):
+        async with client.async_open_file("/Movies"):
+            pass
+    with pytest.raises(InvalidAuthError):
+        async with make_client(password="wrong").async_open_file("/a.txt"):
+            pass
+    before = sim.count()
+    with pytest.raises(InvalidAuthError):
+        async with make_client(username="a:b").async_open_file("/a.txt"):
+            pass
+    assert sim.count() == before
+    sim.set_fault("down")
+    with pytest.raises(CannotConnectError):
+        async with client.async_open_file("/a.txt"):
+            pass
+    sim.set_fault("status", status=503)
+    with pytest.raises(CannotConnectError):
+        async with client.async_open_file("/a.txt"):
+            pass
+    assert sim.crashes == []
+
+
+def _fed(data: bytes, *, size: int | None, error: BaseException | None = None) -> FileStream:
+    """A stream of ``data`` as if it had arrived from CloudCmd, then EOF or ``error``."""
+    reader = aiohttp.StreamReader(BaseProtocol(asyncio.get_running_loop()), 2**16)
+    reader.feed_data(data)
+    if error is None:
+        reader.feed_eof()
+    else:
+        reader.set_exception(error)
+    return FileStream(
+        size=size, content_type="video/mp4", content=reader, service="CloudCmd", origin="x"
+    )
+
+
+async def test_short_or_broken_stream_is_an_error() -> None:
+    """Less than announced, a broken payload, a stalled read: ``CannotConnectError``."""
+    assert await _read(_fed(b"abcdef", size=6), 2) == b"cdef"
+    assert await _read(_fed(b"abcdef", size=None)) == b"abcdef"
+    assert await _read(_fed(b"abcdef", size=6), 0, 0) == b""
+    with pytest.raises(CannotConnectError, match="less of the file"):
+        await _read(_fed(b"abc", size=6))
+    with pytest.raises(CannotConnectError, match="less of the file"):
+        await _read(_fed(b"abc", size=None), 5)
+    with pytest.raises(CannotConnectError, match="broke off"):
+        await _read(_fed(b"abc", size=6, error=aiohttp.ClientPayloadError("cut")))
+    with pytest.raises(CannotConnectError, match="stopped sending"):
+        await _read(_fed(b"abc", size=6, error=TimeoutError()))

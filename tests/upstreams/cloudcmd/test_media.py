@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from homeassistant.components import media_source
-from homeassistant.components.media_player import BrowseError, MediaClass
+from homeassistant.components.media_player import BrowseError, MediaClass, SearchMediaQuery
 from homeassistant.components.media_source import Unresolvable
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
@@ -33,7 +33,7 @@ from custom_components.pandora_box.upstreams.cloudcmd.media import (
     file_url,
     media_type,
 )
-from simulators import CloudCmdSimulator
+from simulators import CloudCmdSimulator, JellyfinSimulator
 
 from ...helpers import mock_entry, setup_integration
 from .test_actions import TRAVERSALS
@@ -419,3 +419,19 @@ def test_media_type() -> None:
     assert media_type("a.svg") is None
     assert media_type(".mp4") is None
     assert media_type("mp4") is None
+
+
+async def test_other_kinds_and_search(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    jellyfin_sim: JellyfinSimulator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The view serves CloudCmd entries only; the media disk offers no search."""
+    jellyfin = mock_entry(jellyfin_sim, unique_id=jellyfin_sim.server_id)
+    await setup_integration(hass, jellyfin)
+    client = await hass_client()
+    assert (await client.get(file_url(jellyfin.entry_id, "b.mp4"))).status == 404
+    assert (await client.get(file_url(ENTRY_ID, "b.mp4"))).status == 200
+    assert MEDIA.searchable is False
+    assert await MEDIA.async_search(hass, entry, "", SearchMediaQuery(search_query="b")) == []
