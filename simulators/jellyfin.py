@@ -7,7 +7,9 @@ left out, as Jellyfin's serializer does):
 * ``GET /Items/Counts``, ``GET /Items`` (sorting, paging, type filter,
   ``Fields``, ``ParentId``, ``SearchTerm``, ``Ids``), ``GET|HEAD
   /Items/{id}/Images/{type}`` (anonymous, a tiny PNG);
-* ``GET /Sessions?activeWithinSeconds=N``;
+* ``GET /Sessions?activeWithinSeconds=N``; remote control of sessions
+  (``POST /Sessions/{id}/Playing[/{command}]``, ``/Sessions/{id}/Command[/{name}]``)
+  in ``jellyfin_control.py``;
 * ``POST /Library/Refresh`` (204), ``GET /ScheduledTasks``,
   ``GET /Library/VirtualFolders``;
 * the library tree for the media browser: ``/Items?ParentId=`` walks libraries →
@@ -68,6 +70,7 @@ from aiohttp import web
 
 from .base import Handler, Simulator
 from .catalogue import TITLES, Title
+from .jellyfin_control import WEB_COMMANDS, SessionControl
 from .jellyfin_socket import LIBRARY_UPDATE_SECONDS, SOCKET_LOST_TIMEOUT, SimSocket, SocketHub
 
 _GUID = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -197,6 +200,14 @@ class SimSession:
     paused: bool = False
     since: float = 0.0
     last_activity: float = 0.0
+    supports_media_control: bool = True
+    """The client has a control channel (``SupportsRemoteControl``; jellyfin_control.py)."""
+    playable_media_types: tuple[str, ...] = ("Audio", "Video")
+    supported_commands: tuple[str, ...] = WEB_COMMANDS
+    volume: int = 100
+    muted: bool = False
+    queue: list[str] = field(default_factory=list)
+    queue_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +294,7 @@ SOUNDTRACK = (
 )  # fmt: skip
 
 
-class JellyfinSimulator(Simulator):
+class JellyfinSimulator(SessionControl, Simulator):
     """Jellyfin server: API-key auth, library, sessions, scheduled tasks and scans."""
 
     kind: ClassVar[str] = "jellyfin"
@@ -348,6 +359,8 @@ class JellyfinSimulator(Simulator):
         self._seed_library()
         self._seed_tasks()
         self.sessions: list[SimSession] = []
+        self.messages: list[dict[str, Any]] = []
+        """Every remote-control message a client received (jellyfin_control.py)."""
         self._seed_sessions()
 
     @classmethod
@@ -769,6 +782,7 @@ class JellyfinSimulator(Simulator):
         """Make a session (id or user name) play ``item`` (id or name) from ``position_s``."""
         target = self.session(session_id)
         target.item_id = self.find(item).id
+        target.queue, target.queue_index = [target.item_id], 0
         target.position_s = position_s
         target.paused = paused
         target.since = target.last_activity = self.elapsed()
@@ -917,32 +931,34 @@ class JellyfinSimulator(Simulator):
     def _session_dto(self, sess: SimSession) -> dict[str, Any]:
         position = self._position(sess)
         item = next((i for i in self.items if i.id == sess.item_id), None)
-        play_state: dict[str, Any] = {"CanSeek": False, "IsPaused": False, "IsMuted": False}
+        play_state: dict[str, Any] = {"CanSeek": False, "IsPaused": False, "IsMuted": sess.muted}
         if item is not None and position is not None:
             play_state = {
                 "PositionTicks": int(position * TICKS),
                 "CanSeek": True,
                 "IsPaused": sess.paused,
-                "IsMuted": False,
-                "VolumeLevel": 100,
+                "IsMuted": sess.muted,
+                "VolumeLevel": sess.volume,
                 "AudioStreamIndex": 1,
                 "SubtitleStreamIndex": -1,
                 "MediaSourceId": item.id,
                 "PlayMethod": "DirectPlay",
             }
         play_state |= {"RepeatMode": "RepeatNone", "PlaybackOrder": "Default"}
-        commands = ["MoveUp", "MoveDown", "Select", "DisplayMessage", "SetAudioStreamIndex"]
+        commands = list(sess.supported_commands)
+        media_types = list(sess.playable_media_types)
+        control = sess.supports_media_control
         dto: dict[str, Any] = {
             "PlayState": play_state,
             "AdditionalUsers": [],
             "Capabilities": {
-                "PlayableMediaTypes": ["Audio", "Video"],
+                "PlayableMediaTypes": media_types,
                 "SupportedCommands": commands,
-                "SupportsMediaControl": True,
+                "SupportsMediaControl": control,
                 "SupportsPersistentIdentifier": False,
             },
             "RemoteEndPoint": sess.remote_end_point,
-            "PlayableMediaTypes": ["Audio", "Video"],
+            "PlayableMediaTypes": media_types,
             "Id": sess.id,
             "UserId": guid(f"user:{sess.user_name}") if sess.user_name else "0" * 32,
         }
@@ -951,7 +967,8 @@ class JellyfinSimulator(Simulator):
         dto |= {
             "Client": sess.client,
             "LastActivityDate": jf_date(self._at(sess.last_activity)),
-            "LastPlaybackCheckIn": jf_date(self._at(sess.since if item else -86400.0)),
+            # a playing client checks in every few seconds: its position is as of now
+            "LastPlaybackCheckIn": jf_date(self._at(self.elapsed() if item else -86400.0)),
             "DeviceName": sess.device_name,
         }
         if item is not None:
@@ -960,9 +977,11 @@ class JellyfinSimulator(Simulator):
             "DeviceId": sess.device_id,
             "ApplicationVersion": sess.application_version,
             "IsActive": True,
-            "SupportsMediaControl": True,
-            "SupportsRemoteControl": True,
-            "NowPlayingQueue": [],
+            "SupportsMediaControl": control,
+            "SupportsRemoteControl": control,
+            "NowPlayingQueue": [
+                {"Id": i, "PlaylistItemId": f"playlistItem{n}"} for n, i in enumerate(sess.queue)
+            ],
             "NowPlayingQueueFullItems": [],
             "HasCustomDeviceName": False,
             "ServerId": self.server_id,
@@ -1034,6 +1053,14 @@ class JellyfinSimulator(Simulator):
         app.router.add_get("/Library/VirtualFolders", guard(self._virtual_folders))
         app.router.add_get("/socket", self._socket)
         self._setup_library_routes(app)
+        self._setup_control_routes(app)
+
+    def _authorization(self, request: web.Request) -> dict[str, str]:
+        header = request.headers.get("Authorization", "")
+        return parse_authorization(header, allow_emby=self.legacy_authorization) or {}
+
+    def _new_session(self, **kw: Any) -> SimSession:
+        return SimSession(**kw)
 
     async def _system_info_public(self, request: web.Request) -> web.Response:
         return web.json_response(self._public_info(request))

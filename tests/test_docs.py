@@ -34,6 +34,7 @@ BUILT_IN_CARDS = frozenset(
     {
         "entities", "glance", "gauge", "history-graph", "logbook", "tile", "grid",
         "horizontal-stack", "vertical-stack", "markdown", "button", "entity", "statistics-graph",
+        "media-control",
     }
 )  # fmt: skip
 OUR_CARD = "custom:pandora-box-card"
@@ -41,7 +42,9 @@ VOLUME_RE = re.compile(r"(?P<source>\$\{[^}]*\}|[^:$]+):(?P<target>/[^:]*)(?::(?
 """A short-syntax volume; the source may be a ``${VAR:-default}`` substitution."""
 DEVICE_CLASS_NAMES = {"button": {"restart"}}
 """Entities named by their device class (Portainer's restart buttons)."""
-PLATFORMS = ("sensor", "binary_sensor", "switch", "button", "event")
+PLATFORMS = ("sensor", "binary_sensor", "switch", "button", "event", "media_player", "remote")
+NAMED_BY_DEVICE = {"media_player": "jellyfin_"}
+"""Entities that are their device (a Jellyfin client's player): the device's name prefix."""
 
 
 def _yaml(path: Path) -> Any:
@@ -192,6 +195,9 @@ def test_dashboard_entity_ids_follow_our_naming() -> None:
     names = _entity_names()
     for entity_id in entity_ids:
         platform, object_id = entity_id.split(".")
+        if platform in NAMED_BY_DEVICE:
+            assert object_id.startswith(NAMED_BY_DEVICE[platform]), entity_id
+            continue
         assert any(object_id.endswith(f"_{name}") for name in names[platform]), (
             f"{entity_id} does not end with one of our {platform} names"
         )

@@ -51,6 +51,7 @@ CHILD_KINDS: Final[dict[str, str]] = {
     "environment": "Environment",
     "volume": "Volume",
     "torrent": "Torrent",
+    "client": "Jellyfin",
 }
 """The word that starts the name of each kind of child device."""
 

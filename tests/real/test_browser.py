@@ -196,6 +196,25 @@ return card.shadowRoot.querySelector(
 """
 )
 
+JS_MEDIA_CONTROL = (
+    JS_HELPERS
+    + r"""
+// The media-control card of a Jellyfin player: its title and the artwork it shows.
+const card = [...walk(document)].find((el) => el.localName === 'hui-media-control-card');
+if (!card || !card.shadowRoot) return null;
+const art = [...walk(card.shadowRoot)]
+  .map((el) => getComputedStyle(el).backgroundImage || '')
+  .concat([...walk(card.shadowRoot)].filter((el) => el.localName === 'img').map((el) => el.src))
+  .map((value) => (value.match(/url\("?([^")]+)"?\)/) || [null, value])[1])
+  .find((url) => url && url.includes('/api/media_player_proxy/'));
+if (!art) return {text: deepText(card.shadowRoot), art: null, loaded: false};
+window.__pandoraArt = window.__pandoraArt || {};
+let img = window.__pandoraArt[art];
+if (!img) { img = new Image(); img.src = art; window.__pandoraArt[art] = img; }
+return {text: deepText(card.shadowRoot), art, loaded: img.complete && img.naturalWidth > 0};
+"""
+)
+
 JS_CONFIRM_HTTP_DIALOG = (
     JS_HELPERS
     + r"""
@@ -486,6 +505,28 @@ def test_unavailable_entities_are_seen(
         "qBittorrent's cards to recover",
         lambda: not [p for p in unavailable_shown() if not p.startswith(PAST_CARDS)],
     )
+
+
+def test_player_shows_artwork(
+    browser: webdriver.Chrome, demo: Demo, dashboard: list[dict[str, Any]]
+) -> None:
+    """The library view's media-control card: a Jellyfin player with its artwork.
+
+    The demo's Firefox client plays The Matrix; the card's picture is Home
+    Assistant's image proxy (no Jellyfin address, no key) and it loads.
+    """
+    view = next(v for v in dashboard if v["path"] == "library")
+    path = f"/{DASHBOARD_URL}/{view['path']}"
+    _run(browser, JS_NAVIGATE, path)
+    _settled_view(browser, path, view)
+    shown: dict[str, Any] = _wait_for(
+        "the player's artwork to load",
+        lambda: (card := _run(browser, JS_MEDIA_CONTROL)) and card["loaded"] and card,
+    )
+    assert "The Matrix" in shown["text"], shown
+    art = urllib.parse.urlsplit(shown["art"])
+    assert art.path == "/api/media_player_proxy/media_player.jellyfin_firefox", shown
+    assert not {"api_key", "ApiKey", "apiKey"} & set(urllib.parse.parse_qs(art.query)), shown
 
 
 def test_card_shows_posters_downloads_and_progress(

@@ -54,6 +54,19 @@ v10.10.7, v10.11.11):
   an empty body.  That is ``PermissionDeniedError`` (administrator rights
   missing), never invalid auth: only 401 means a bad key.  ``/Sessions`` is
   only ``[Authorize]`` (a user sees their own sessions), not a 403.
+* **Remote control** (``SessionController.cs``, v10.10.7 and v10.11.11 alike):
+  ``POST /Sessions/{id}/Playing/{command}`` (L162: a ``PlaystateCommand``,
+  ``seekPositionTicks`` for ``Seek``), ``POST /Sessions/{id}/Playing`` (L119:
+  ``playCommand`` PlayNow/PlayNext/PlayLast, comma-separated ``itemIds``,
+  folders expand to their files), ``POST /Sessions/{id}/Command/{command}``
+  (L219: a ``GeneralCommandType`` without arguments) and ``POST
+  /Sessions/{id}/Command`` (L247: a ``GeneralCommand`` body with
+  ``Arguments``, e.g. ``SetVolume``).  Each is plain ``[Authorize]`` and
+  answers 204; an unknown session is ``ResourceNotFoundException`` (404), an
+  unknown command name fails model binding (400).  The server checks nothing
+  about what the client can do: a session lists that itself
+  (``SupportedCommands``, ``PlayableMediaTypes``, ``SupportsRemoteControl``),
+  and a client ignores what it cannot do, so callers check first.
 * Dates are ISO 8601 with seven fractional digits; ``DateTime.MinValue``
   (year 1) means "never" and becomes ``None``.
 * **The library tree** (media browser): ``GET /Items`` without ``ParentId``
@@ -162,7 +175,12 @@ class ItemCounts:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NowPlaying:
-    """What a session is playing; times in seconds, ``None`` when unknown."""
+    """What a session is playing; times in seconds, ``None`` when unknown.
+
+    ``season``/``episode`` are an episode's numbers (``track`` a song's);
+    ``image_id``/``image_tag`` name the primary image to show (the item's,
+    else its series' or album's).
+    """
 
     item_id: str | None
     name: str
@@ -171,6 +189,14 @@ class NowPlaying:
     runtime_s: float | None
     position_s: float | None
     paused: bool
+    media_type: str | None = None
+    season: int | None = None
+    episode: int | None = None
+    album: str | None = None
+    album_artist: str | None = None
+    artist: str | None = None
+    image_id: str | None = None
+    image_tag: str | None = None
 
     @property
     def progress(self) -> float | None:
@@ -192,6 +218,19 @@ class Session:
     application_version: str | None
     last_activity: datetime | None
     now_playing: NowPlaying | None
+    supports_remote_control: bool = False
+    """Whether commands reach the client (``SessionInfo.SupportsRemoteControl``)."""
+    is_active: bool = False
+    playable_media_types: tuple[str, ...] = ()
+    """What the client can play (``Video``, ``Audio``…); empty: nothing."""
+    supported_commands: tuple[str, ...] = ()
+    """The ``GeneralCommandType`` names the client carries out."""
+    can_seek: bool = False
+    volume_level: int | None = None
+    """The client's volume, 0 to 100, if it reports one."""
+    is_muted: bool = False
+    last_playback_check_in: datetime | None = None
+    """When the client last reported its position."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,6 +361,23 @@ def parse_date(value: Any) -> datetime | None:
     return parsed
 
 
+def primary_image(item: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """``(item id, tag)`` of the primary image to show for a ``BaseItemDto``, if any.
+
+    The item's own, else its series' (an episode) or its album's (a song).
+    """
+    tags = item.get("ImageTags")
+    image_id = opt_str(item.get("Id"))
+    image_tag = opt_str(tags.get("Primary")) if isinstance(tags, dict) else None
+    if image_tag is None and (tag := opt_str(item.get("SeriesPrimaryImageTag"))):
+        image_id, image_tag = opt_str(item.get("SeriesId")), tag
+    if image_tag is None and (tag := opt_str(item.get("AlbumPrimaryImageTag"))):
+        image_id, image_tag = opt_str(item.get("AlbumId")), tag
+    if image_tag is None or image_id is None:
+        return None, None
+    return image_id, image_tag
+
+
 class JellyfinClient(HttpClient):
     """Async client of one Jellyfin server, authenticated with an API key."""
 
@@ -353,7 +409,13 @@ class JellyfinClient(HttpClient):
         return resp.json()
 
     async def _authorized(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        encoded_path: bool = False,
     ) -> HttpResponse:
         """Send a request with the key; 401 is a bad key, 403 a missing administrator right."""
         resp = await self._request(
@@ -361,6 +423,8 @@ class JellyfinClient(HttpClient):
             path,
             params=params,
             headers=self._headers,
+            json=json,
+            encoded_path=encoded_path,
             auth_statuses=(401,),
             allow_statuses=(403,),
         )
@@ -475,13 +539,8 @@ class JellyfinClient(HttpClient):
 
     def _image_url(self, item: Mapping[str, Any]) -> str | None:
         """Return the item's primary image URL, or its series' for an episode without one."""
-        tags = item.get("ImageTags")
-        tag = opt_str(tags.get("Primary")) if isinstance(tags, dict) else None
-        owner = opt_str(item.get("Id"))
-        if tag is None:
-            tag = opt_str(item.get("SeriesPrimaryImageTag"))
-            owner = opt_str(item.get("SeriesId"))
-        if tag is None or owner is None:
+        owner, tag = primary_image(item)
+        if owner is None or tag is None:
             return None
         url = self._url(f"/Items/{quote(owner, safe='')}/Images/Primary", encoded=True)
         return str(url.with_query({"tag": tag}))
@@ -574,9 +633,39 @@ class JellyfinClient(HttpClient):
                     application_version=opt_str(data.get("ApplicationVersion")),
                     last_activity=parse_date(data.get("LastActivityDate")),
                     now_playing=self._now_playing(data),
+                    **self._controls(data),
                 )
             )
         return sessions
+
+    @staticmethod
+    def _controls(session: Mapping[str, Any]) -> dict[str, Any]:
+        """What a session says about remote control: capabilities and play state.
+
+        ``PlayableMediaTypes`` and ``SupportedCommands`` are read at the top
+        level (``SessionInfoDto``) and, failing that, from ``Capabilities``.
+        """
+        caps = session.get("Capabilities")
+        capabilities: Mapping[str, Any] = caps if isinstance(caps, dict) else {}
+        state = session.get("PlayState")
+        play_state: Mapping[str, Any] = state if isinstance(state, dict) else {}
+
+        def names(key: str) -> tuple[str, ...]:
+            value = session.get(key)
+            if not isinstance(value, list):
+                value = capabilities.get(key)
+            return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+        return {
+            "supports_remote_control": session.get("SupportsRemoteControl") is True,
+            "is_active": session.get("IsActive") is True,
+            "playable_media_types": names("PlayableMediaTypes"),
+            "supported_commands": names("SupportedCommands"),
+            "can_seek": play_state.get("CanSeek") is True,
+            "volume_level": opt_int(play_state.get("VolumeLevel")),
+            "is_muted": play_state.get("IsMuted") is True,
+            "last_playback_check_in": parse_date(session.get("LastPlaybackCheckIn")),
+        }
 
     def _now_playing(self, session: Mapping[str, Any]) -> NowPlaying | None:
         """Parse ``NowPlayingItem`` and ``PlayState`` of a session, if it plays."""
@@ -585,6 +674,8 @@ class JellyfinClient(HttpClient):
             return None
         state = session.get("PlayState")
         play_state: Mapping[str, Any] = state if isinstance(state, dict) else {}
+        artists = item.get("Artists")
+        image_id, image_tag = primary_image(item)
         return NowPlaying(
             item_id=opt_str(item.get("Id")),
             name=opt_str(item.get("Name")) or "",
@@ -593,7 +684,49 @@ class JellyfinClient(HttpClient):
             runtime_s=ticks_to_seconds(item.get("RunTimeTicks")),
             position_s=ticks_to_seconds(play_state.get("PositionTicks")),
             paused=play_state.get("IsPaused") is True,
+            media_type=opt_str(item.get("MediaType")),
+            season=opt_int(item.get("ParentIndexNumber")),
+            episode=opt_int(item.get("IndexNumber")),
+            album=opt_str(item.get("Album")),
+            album_artist=opt_str(item.get("AlbumArtist")),
+            artist=opt_str(artists[0]) if isinstance(artists, list) and artists else None,
+            image_id=image_id,
+            image_tag=image_tag,
         )
+
+    # -- remote control -----------------------------------------------------------------
+
+    def _session_path(self, session_id: str, *rest: str) -> str:
+        """``/Sessions/{id}/…`` with every part percent-encoded."""
+        return "/".join(("/Sessions", *(quote(part, safe="") for part in (session_id, *rest))))
+
+    async def async_playstate(
+        self, session_id: str, command: str, *, seek_ticks: int | None = None
+    ) -> None:
+        """Send a ``PlaystateCommand`` (Pause, Unpause, Stop, Seek, NextTrack…) to a session."""
+        params = {} if seek_ticks is None else {"seekPositionTicks": str(max(0, seek_ticks))}
+        path = self._session_path(session_id, "Playing", command)
+        await self._authorized("POST", path, params=params, encoded_path=True)
+
+    async def async_play(
+        self, session_id: str, item_ids: Sequence[str], *, command: str = "PlayNow"
+    ) -> None:
+        """Tell a session to play items (``PlayNow``) or queue them (``PlayNext``, ``PlayLast``)."""
+        params = {"playCommand": command, "itemIds": ",".join(item_ids)}
+        path = self._session_path(session_id, "Playing")
+        await self._authorized("POST", path, params=params, encoded_path=True)
+
+    async def async_command(
+        self, session_id: str, command: str, arguments: Mapping[str, str] | None = None
+    ) -> None:
+        """Send a ``GeneralCommandType`` (MoveUp, Back, SetVolume…), with its arguments if any."""
+        if arguments:
+            body = {"Name": command, "Arguments": dict(arguments)}
+            path = self._session_path(session_id, "Command")
+            await self._authorized("POST", path, json=body, encoded_path=True)
+        else:
+            path = self._session_path(session_id, "Command", command)
+            await self._authorized("POST", path, encoded_path=True)
 
     async def async_scheduled_tasks(self) -> list[ScheduledTask]:
         """Return every scheduled task with its state and last result."""
@@ -741,15 +874,7 @@ class JellyfinClient(HttpClient):
         kind = opt_str(item.get("Type"))
         if item_id is None or name is None or kind is None:
             raise self.bad_answer("an item without an id, name or type")
-        tags = item.get("ImageTags")
-        image_id: str | None = item_id
-        image_tag = opt_str(tags.get("Primary")) if isinstance(tags, dict) else None
-        if image_tag is None and (tag := opt_str(item.get("SeriesPrimaryImageTag"))):
-            image_id, image_tag = opt_str(item.get("SeriesId")), tag
-        if image_tag is None and (tag := opt_str(item.get("AlbumPrimaryImageTag"))):
-            image_id, image_tag = opt_str(item.get("AlbumId")), tag
-        if image_tag is None:
-            image_id = None
+        image_id, image_tag = primary_image(item)
         return LibraryItem(
             id=item_id,
             name=name,
@@ -767,7 +892,7 @@ class JellyfinClient(HttpClient):
             runtime_s=ticks_to_seconds(item.get("RunTimeTicks")),
             overview=opt_str(item.get("Overview")),
             image_id=image_id,
-            image_tag=image_tag if image_id is not None else None,
+            image_tag=image_tag,
         )
 
     async def async_image(self, item_id: str, *, tag: str | None, max_width: int) -> Image:

@@ -18,6 +18,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.json import JSONEncoder
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
@@ -214,7 +215,7 @@ async def test_latest_items_fit_media_cards(
 
     # The key is in no attribute of any entity, and posters load without it.
     for state in hass.states.async_all():
-        assert jf.api_key not in json.dumps(dict(state.attributes))
+        assert jf.api_key not in json.dumps(dict(state.attributes), cls=JSONEncoder)
     posters = [item["poster"] for item in items if item["poster"]]
     assert posters
     assert all(p.startswith(f"{jf.url}/Items/") for p in posters)

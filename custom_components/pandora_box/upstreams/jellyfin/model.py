@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ...api import PandoraClient
@@ -50,6 +50,8 @@ UPCOMING_MEDIA_CARD_DEFAULTS: Final[dict[str, str]] = {
     "icon": "mdi:movie-open-plus",
 }
 """Element 0 of the ``data`` attribute: the card's default line templates."""
+
+_NEVER: Final = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +80,21 @@ class JellyfinData:
     def library(self) -> LibrarySnapshot:
         """What the library held when last read."""
         return LibrarySnapshot(counts=self.counts, latest=self.latest)
+
+    @property
+    def players(self) -> dict[str, Session]:
+        """The sessions Home Assistant can control, by client device id (stable).
+
+        A client with several sessions shows its most recently active one.
+        """
+        found: dict[str, Session] = {}
+        for session in self.sessions:
+            if not session.supports_remote_control or not session.device_id:
+                continue
+            known = found.get(session.device_id)
+            if known is None or (session.last_activity or _NEVER) > (known.last_activity or _NEVER):
+                found[session.device_id] = session
+        return found
 
     @property
     def scanning(self) -> bool:
