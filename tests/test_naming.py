@@ -31,7 +31,7 @@ from custom_components.pandora_box.upstreams import entry_title
 from simulators import CloudCmdSimulator, PortainerSimulator, QBittorrentSimulator
 from simulators.portainer import ServiceSpec
 
-from .helpers import entry_data, mock_entry, setup_integration, state_of
+from .helpers import entry_data, mock_entry, settle, setup_integration, state_of
 
 
 def test_names_read_unambiguously() -> None:
@@ -131,7 +131,7 @@ async def test_migration_keeps_entity_ids(
     # a container that appears after the upgrade is named and keyed the new way
     portainer_sim.add_container(ServiceSpec(name="homebridge", image="homebridge/homebridge:2024"))
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert hass.states.get("switch.container_homebridge_running") is not None
 
 

@@ -41,7 +41,7 @@ from custom_components.pandora_box.upstreams.jellyfin.players import client_iden
 from simulators import JellyfinSimulator
 from simulators.jellyfin import SimSession
 
-from ...helpers import mock_entry, setup_integration
+from ...helpers import mock_entry, settle, setup_integration
 
 ENTRY_ID = "01JFJELLYFINPLAYERS0000001"
 PLAYER = "media_player.jellyfin_firefox"
@@ -55,6 +55,8 @@ async def jf(freezer: FrozenDateTimeFactory) -> AsyncIterator[JellyfinSimulator]
     """A Jellyfin simulator created at a fixed time: alice's Firefox plays The Matrix."""
     freezer.move_to("2026-11-01T12:00:00+00:00")
     sim = JellyfinSimulator()
+    # read by polls (the fallback): a proxy that does not pass WebSocket upgrades
+    sim.set_fault("status", status=502, path="/socket")
     await sim.start()
     yield sim
     await sim.stop()
@@ -72,7 +74,7 @@ async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: fl
     """Let Home Assistant's clock run on (the next poll) and wait for what became due."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 def _attrs(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
@@ -92,7 +94,7 @@ async def _call(hass: HomeAssistant, service: str, entity_id: str = PLAYER, /, *
     await hass.services.async_call(
         domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 # -- what a player shows ------------------------------------------------------------------
