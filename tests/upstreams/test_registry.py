@@ -30,7 +30,13 @@ PLATFORMS = {
         Platform.SWITCH,
         Platform.UPDATE,
     ],
-    Kind.JELLYFIN: [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR],
+    Kind.JELLYFIN: [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.MEDIA_PLAYER,
+        Platform.REMOTE,
+        Platform.SENSOR,
+    ],
 }
 """The platforms each kind forwarded before the registry existed (they must not change)."""
 
